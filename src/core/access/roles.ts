@@ -1,0 +1,61 @@
+/**
+ * Roles and what each may do — the one place where permissions are decided. Area scope (which records)
+ * is applied by the data layer with `scopeFilter`; this table says which actions.
+ */
+export const ROLES = [
+  'city_admin',
+  'commander',
+  'county_center',
+  'town_center',
+  'grid_worker',
+  'mediator',
+  'dept_clerk',
+  'enterprise_user',
+  'auditor',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_NAMES: Record<Role, { zh: string; en: string }> = {
+  city_admin: { zh: '市级管理员', en: 'City administrator' },
+  commander: { zh: '指挥中心', en: 'Command centre' },
+  county_center: { zh: '县级综治中心', en: 'County governance centre' },
+  town_center: { zh: '镇街综治中心', en: 'Town governance centre' },
+  grid_worker: { zh: '网格员', en: 'Grid worker' },
+  mediator: { zh: '调解员', en: 'Mediator' },
+  dept_clerk: { zh: '部门办事员', en: 'Department clerk' },
+  enterprise_user: { zh: '企业用户', en: 'Enterprise user' },
+  auditor: { zh: '审计员', en: 'Auditor' },
+};
+
+export const PERMISSIONS = [
+  'area:read',
+  'area:import',
+  'subject:read',
+  'subject:write',
+  'subject:reveal',
+  'enterprise:read-own',
+  'user:read',
+  'user:manage',
+  'audit:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const READ_SUBJECTS: Permission[] = ['area:read', 'subject:read'];
+const CENTRE: Permission[] = [...READ_SUBJECTS, 'subject:write', 'subject:reveal', 'user:read'];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  city_admin: PERMISSIONS.filter((p) => p !== 'enterprise:read-own' && p !== 'audit:read'),
+  commander: [...READ_SUBJECTS, 'subject:reveal'],
+  county_center: CENTRE,
+  town_center: CENTRE,
+  grid_worker: [...READ_SUBJECTS, 'subject:write', 'subject:reveal'],
+  mediator: [...READ_SUBJECTS, 'subject:reveal'],
+  dept_clerk: READ_SUBJECTS,
+  enterprise_user: ['area:read', 'enterprise:read-own'],
+  // Auditors read the trail and who the users are; they write nothing and see no personal data.
+  auditor: ['area:read', 'audit:read', 'user:read'],
+};
+
+export function isRole(s: string): s is Role {
+  return (ROLES as readonly string[]).includes(s);
+}

@@ -1,0 +1,15 @@
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { Actor } from './actor.ts';
+
+/**
+ * The area-scope condition: every list and read in the data layer goes through it, so a handler cannot
+ * forget it. `column` is the area code column (area_code on records, code on areas); the LIKE prefix
+ * uses the text_pattern_ops indexes.
+ */
+export function inScopeSql(actor: Pick<Actor, 'scopePrefix'>, column = 'area_code'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} like ${`${escapeLike(actor.scopePrefix)}%`}`;
+}
+
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,53 @@
+/**
+ * Typed application errors. Every error that reaches a caller carries a stable `code`; the HTTP layer maps
+ * codes to statuses in one table (src/server/errors.ts) and never shows SQL or stack traces.
+ */
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHENTICATED'
+  | 'SESSION_EXPIRED'
+  | 'INVALID_CREDENTIALS'
+  | 'ACCOUNT_DISABLED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'UNKNOWN_AREA'
+  | 'AREA_OUT_OF_SCOPE'
+  | 'INVALID_ID_CARD'
+  | 'INVALID_USCC'
+  | 'INVALID_ORG_CODE'
+  | 'INVALID_MOBILE'
+  | 'REASON_REQUIRED'
+  | 'CONFIG_INVALID'
+  | 'DATABASE_LOCKED'
+  | 'IMPORT_INVALID'
+  | 'INTERNAL';
+
+export interface ErrorDetail {
+  path?: string;
+  row?: number;
+  code?: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[] | undefined;
+  /** Chinese first: the platform's users read Chinese; the English text follows for operators. */
+  constructor(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', `未找到${what} / ${what} not found`);
+export const forbidden = (message = '无权执行此操作 / You are not allowed to do this') =>
+  new AppError('FORBIDDEN', message);
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

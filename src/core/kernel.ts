@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { type Logger, pino } from 'pino';
+import { seedDepartments } from './access/departments.ts';
+import { type AreaInput, countAreas, upsertAreas } from './areas/areas.service.ts';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import { KERNEL_MIGRATIONS, migrate } from './db/migrate.ts';
+import { loadMasterKey } from './secrets.ts';
+import { createVault, type Vault } from './subjects/vault.ts';
+
+/** What every service, route and command is handed: the database, the PII vault, config and a logger. */
+export interface Kernel {
+  database: Database;
+  db: Database['db'];
+  vault: Vault;
+  config: Config;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export const MIGRATION_DIRS = [KERNEL_MIGRATIONS];
+
+export interface KernelOptions {
+  /** Apply pending migrations and load reference data (areas, departments) when missing. Default true. */
+  prepare?: boolean;
+  log?: Logger;
+  /** Reference areas to load when the table is empty (the built-in Wenzhou extract by default). */
+  areas?: () => Promise<AreaInput[]>;
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export async function openKernel(config: Config, opts: KernelOptions = {}): Promise<Kernel> {
+  const log = opts.log ?? pino({ level: config.logLevel });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: path.join(config.dataDir, 'pglite'),
+  });
+  try {
+    if (opts.prepare ?? true) await prepareDatabase(database, opts);
+    const vault = createVault(loadMasterKey(config));
+    return { database, db: database.db, vault, config, log, close: () => database.close() };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
+export async function prepareDatabase(
+  database: Database,
+  opts: Pick<KernelOptions, 'areas' | 'onProgress'> = {},
+) {
+  await migrate(database.db, MIGRATION_DIRS, (_n, i, total) => opts.onProgress?.('migrate', i, total));
+  await database.db.transaction().execute(async (tx) => {
+    await seedDepartments(tx);
+    if ((await countAreas(tx)) === 0) {
+      const load = opts.areas ?? (async () => (await import('./areas/builtin.ts')).readBuiltinAreas());
+      const areas = await load();
+      await upsertAreas(tx, areas, (d, t) => opts.onProgress?.('areas', d, t));
+    }
+  });
+}

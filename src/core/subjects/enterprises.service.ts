@@ -1,0 +1,257 @@
+import { sql } from 'kysely';
+import { type Actor, assertCan, can } from '../access/actor.ts';
+import { inScopeSql } from '../access/scope.ts';
+import { audit } from '../audit/audit.ts';
+import type { DbOrTx } from '../db/database.ts';
+import type { EnterpriseRow } from '../db/types.ts';
+import { AppError, forbidden, notFound } from '../errors.ts';
+import { normalizeMobile, normalizeUscc } from './codes.ts';
+import {
+  containsPattern,
+  h3Of,
+  type Page,
+  type PageParams,
+  type Point,
+  paginate,
+  resolveWritableArea,
+  staleVersion,
+} from './common.ts';
+import { maskMobile, type Vault } from './vault.ts';
+
+const PHONE_AAD = 'enterprise.phone';
+
+export interface Enterprise {
+  id: string;
+  areaCode: string;
+  name: string;
+  /** 统一社会信用代码: public for enterprises, shown in full. */
+  uscc: string;
+  legalPersonName: string | null;
+  /** Masked; plain only through `revealEnterprise`. */
+  phone: string | null;
+  industry: string | null;
+  address: string | null;
+  houseId: string | null;
+  point: Point | null;
+  h3: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export function presentEnterprise(vault: Vault, r: EnterpriseRow): Enterprise {
+  return {
+    id: r.id,
+    areaCode: r.area_code,
+    name: r.name,
+    uscc: r.uscc,
+    legalPersonName: r.legal_person_name,
+    phone: r.phone_enc ? maskMobile(vault.decrypt(r.phone_enc, PHONE_AAD)) : null,
+    industry: r.industry,
+    address: r.address,
+    houseId: r.house_id,
+    point: r.lng == null || r.lat == null ? null : { lng: r.lng, lat: r.lat },
+    h3: r.h3,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    version: r.version,
+  };
+}
+
+/** Staff see the enterprises in their area; an enterprise user sees only their own enterprise. */
+function visible(db: DbOrTx, actor: Actor) {
+  const q = db.selectFrom('enterprises');
+  if (can(actor, 'subject:read')) return q.where(inScopeSql(actor));
+  if (can(actor, 'enterprise:read-own') && actor.enterpriseId) return q.where('id', '=', actor.enterpriseId);
+  throw forbidden();
+}
+
+export interface EnterpriseQuery extends PageParams {
+  areaCode?: string | undefined;
+  q?: string | undefined;
+  industry?: string | undefined;
+  sort: 'id' | 'name' | 'updatedAt';
+  order: 'asc' | 'desc';
+}
+
+export async function listEnterprises(
+  db: DbOrTx,
+  vault: Vault,
+  actor: Actor,
+  query: EnterpriseQuery,
+): Promise<Page<Enterprise>> {
+  let q = visible(db, actor);
+  if (query.areaCode) q = q.where('area_code', 'like', `${query.areaCode}%`);
+  if (query.q)
+    q = q.where((eb) =>
+      eb.or([eb('name', 'like', containsPattern(query.q!)), eb('uscc', '=', query.q!.toUpperCase())]),
+    );
+  if (query.industry) q = q.where('industry', '=', query.industry);
+  return paginate(q, query, { id: 'id', name: 'name', updatedAt: 'updated_at' }[query.sort], (r) =>
+    presentEnterprise(vault, r),
+  );
+}
+
+async function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<EnterpriseRow> {
+  let q = visible(db, actor).selectAll().where('id', '=', id);
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw notFound(`企业 / enterprise ${id}`);
+  return row;
+}
+
+export async function getEnterprise(db: DbOrTx, vault: Vault, actor: Actor, id: string): Promise<Enterprise> {
+  return presentEnterprise(vault, await findRow(db, actor, id));
+}
+
+export interface EnterpriseInput {
+  areaCode?: string | undefined;
+  name: string;
+  uscc: string;
+  legalPersonName?: string | null | undefined;
+  phone?: string | null | undefined;
+  industry?: string | null | undefined;
+  address?: string | null | undefined;
+  houseId?: string | null | undefined;
+  point?: Point | null | undefined;
+}
+
+function usccOf(s: string) {
+  const n = normalizeUscc(s);
+  if (!n) {
+    throw new AppError('INVALID_USCC', '统一社会信用代码无效 / Invalid unified social credit code', [
+      { path: 'uscc', code: 'INVALID_USCC', message: 'GB 32100-2015 check failed' },
+    ]);
+  }
+  return n;
+}
+
+function phoneColumns(vault: Vault, phone: string | null | undefined) {
+  if (phone === undefined) return {};
+  if (phone === null) return { phone_enc: null, phone_hmac: null };
+  const n = normalizeMobile(phone);
+  if (!n)
+    throw new AppError('INVALID_MOBILE', '手机号码无效 / Invalid mobile number', [
+      { path: 'phone', message: 'invalid' },
+    ]);
+  return { phone_enc: vault.encrypt(n, PHONE_AAD), phone_hmac: vault.blindIndex('mobile', n) };
+}
+
+async function assertUsccFree(tx: DbOrTx, uscc: string, selfId?: string) {
+  let q = tx.selectFrom('enterprises').select('id').where('uscc', '=', uscc);
+  if (selfId) q = q.where('id', '!=', selfId);
+  if (await q.executeTakeFirst()) {
+    throw new AppError('CONFLICT', '该统一社会信用代码已登记 / This credit code is already registered', [
+      { path: 'uscc', code: 'DUPLICATE', message: 'already registered' },
+    ]);
+  }
+}
+
+export async function createEnterprise(
+  tx: DbOrTx,
+  vault: Vault,
+  actor: Actor,
+  input: EnterpriseInput,
+): Promise<Enterprise> {
+  const areaCode = await resolveWritableArea(tx, actor, input.areaCode, input.point);
+  const uscc = usccOf(input.uscc);
+  await assertUsccFree(tx, uscc);
+  const row = await tx
+    .insertInto('enterprises')
+    .values({
+      area_code: areaCode,
+      name: input.name,
+      uscc,
+      legal_person_name: input.legalPersonName ?? null,
+      industry: input.industry ?? null,
+      address: input.address ?? null,
+      house_id: input.houseId ?? null,
+      lng: input.point?.lng ?? null,
+      lat: input.point?.lat ?? null,
+      h3: h3Of(input.point),
+      ...phoneColumns(vault, input.phone),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const e = presentEnterprise(vault, row);
+  await audit(tx, actor, {
+    action: 'enterprise.create',
+    entityType: 'enterprise',
+    entityId: row.id,
+    areaCode,
+    newValues: { ...e },
+  });
+  return e;
+}
+
+export async function updateEnterprise(
+  tx: DbOrTx,
+  vault: Vault,
+  actor: Actor,
+  id: string,
+  version: number,
+  patch: Partial<EnterpriseInput>,
+): Promise<Enterprise> {
+  assertCan(actor, 'subject:write');
+  const before = await findRow(tx, actor, id, true);
+  if (before.version !== version) throw staleVersion('企业信息', presentEnterprise(vault, before));
+  const areaCode =
+    patch.areaCode || patch.point
+      ? await resolveWritableArea(tx, actor, patch.areaCode, patch.point)
+      : before.area_code;
+  const uscc = patch.uscc !== undefined ? usccOf(patch.uscc) : undefined;
+  if (uscc) await assertUsccFree(tx, uscc, id);
+  const row = await tx
+    .updateTable('enterprises')
+    .set({
+      area_code: areaCode,
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(uscc !== undefined ? { uscc } : {}),
+      ...(patch.legalPersonName !== undefined ? { legal_person_name: patch.legalPersonName } : {}),
+      ...(patch.industry !== undefined ? { industry: patch.industry } : {}),
+      ...(patch.address !== undefined ? { address: patch.address } : {}),
+      ...(patch.houseId !== undefined ? { house_id: patch.houseId } : {}),
+      ...(patch.point !== undefined
+        ? { lng: patch.point?.lng ?? null, lat: patch.point?.lat ?? null, h3: h3Of(patch.point) }
+        : {}),
+      ...phoneColumns(vault, patch.phone),
+      version: sql`version + 1`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const after = presentEnterprise(vault, row);
+  await audit(tx, actor, {
+    action: 'enterprise.update',
+    entityType: 'enterprise',
+    entityId: id,
+    areaCode,
+    oldValues: { ...presentEnterprise(vault, before) },
+    newValues: { ...after },
+  });
+  return after;
+}
+
+/** The plain contact number, for a stated reason; audited like every reveal. */
+export async function revealEnterprise(
+  tx: DbOrTx,
+  vault: Vault,
+  actor: Actor,
+  id: string,
+  reason: string,
+): Promise<{ phone: string | null }> {
+  assertCan(actor, 'subject:reveal');
+  if (reason.trim().length < 2)
+    throw new AppError('REASON_REQUIRED', '查看需填写事由 / A reason is required');
+  const row = await findRow(tx, actor, id);
+  await audit(tx, actor, {
+    action: 'enterprise.reveal',
+    entityType: 'enterprise',
+    entityId: id,
+    areaCode: row.area_code,
+    reason: reason.trim(),
+    newValues: { fields: ['phone'] },
+  });
+  return { phone: row.phone_enc ? vault.decrypt(row.phone_enc, PHONE_AAD) : null };
+}

@@ -1,0 +1,208 @@
+import { sql } from 'kysely';
+import { type Actor, assertCan } from '../access/actor.ts';
+import { inScopeSql } from '../access/scope.ts';
+import { audit } from '../audit/audit.ts';
+import type { DbOrTx } from '../db/database.ts';
+import type { HouseRow } from '../db/types.ts';
+import { AppError, notFound } from '../errors.ts';
+import {
+  containsPattern,
+  h3Of,
+  type Page,
+  type PageParams,
+  type Point,
+  paginate,
+  resolveWritableArea,
+  staleVersion,
+} from './common.ts';
+import { type Person, presentPerson } from './persons.service.ts';
+import type { Vault } from './vault.ts';
+
+export const HOUSE_KINDS = ['residence', 'rental', 'shop', 'factory', 'office', 'other'] as const;
+export type HouseKind = (typeof HOUSE_KINDS)[number];
+
+export interface House {
+  id: string;
+  areaCode: string;
+  address: string;
+  kind: HouseKind;
+  floors: number | null;
+  point: Point | null;
+  h3: string | null;
+  ownerPersonId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export function presentHouse(r: HouseRow): House {
+  return {
+    id: r.id,
+    areaCode: r.area_code,
+    address: r.address,
+    kind: r.kind,
+    floors: r.floors,
+    point: r.lng == null || r.lat == null ? null : { lng: r.lng, lat: r.lat },
+    h3: r.h3,
+    ownerPersonId: r.owner_person_id,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    version: r.version,
+  };
+}
+
+function visible(db: DbOrTx, actor: Actor) {
+  assertCan(actor, 'subject:read');
+  return db.selectFrom('houses').where(inScopeSql(actor));
+}
+
+export interface HouseQuery extends PageParams {
+  areaCode?: string | undefined;
+  q?: string | undefined;
+  kind?: HouseKind | undefined;
+  sort: 'id' | 'address' | 'updatedAt';
+  order: 'asc' | 'desc';
+}
+
+const SORT = { id: 'id', address: 'address', updatedAt: 'updated_at' } as const;
+
+export async function listHouses(db: DbOrTx, actor: Actor, query: HouseQuery): Promise<Page<House>> {
+  let q = visible(db, actor);
+  if (query.areaCode) q = q.where('area_code', 'like', `${query.areaCode}%`);
+  if (query.q) q = q.where('address', 'like', containsPattern(query.q));
+  if (query.kind) q = q.where('kind', '=', query.kind);
+  return paginate(q, query, SORT[query.sort], presentHouse);
+}
+
+async function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<HouseRow> {
+  let q = visible(db, actor).selectAll().where('id', '=', id);
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw notFound(`房屋 / house ${id}`);
+  return row;
+}
+
+export interface HouseDetail extends House {
+  /** Residents in scope, identifiers masked. */
+  residents: Person[];
+  enterprises: { id: string; name: string }[];
+}
+
+/** A house with who lives there and which enterprises sit at it: the map's "click to know". */
+export async function getHouse(db: DbOrTx, vault: Vault, actor: Actor, id: string): Promise<HouseDetail> {
+  const row = await findRow(db, actor, id);
+  const [residents, enterprises] = await Promise.all([
+    db
+      .selectFrom('persons')
+      .selectAll()
+      .where('house_id', '=', id)
+      .where(inScopeSql(actor))
+      .orderBy('id')
+      .limit(200)
+      .execute(),
+    db
+      .selectFrom('enterprises')
+      .select(['id', 'name'])
+      .where('house_id', '=', id)
+      .where(inScopeSql(actor))
+      .orderBy('id')
+      .limit(200)
+      .execute(),
+  ]);
+  return { ...presentHouse(row), residents: residents.map((r) => presentPerson(vault, r)), enterprises };
+}
+
+export interface HouseInput {
+  areaCode?: string | undefined;
+  address: string;
+  kind: HouseKind;
+  floors?: number | null | undefined;
+  point?: Point | null | undefined;
+  ownerPersonId?: string | null | undefined;
+}
+
+async function checkOwner(tx: DbOrTx, actor: Actor, personId: string | null | undefined) {
+  if (!personId) return;
+  const p = await tx
+    .selectFrom('persons')
+    .select('id')
+    .where('id', '=', personId)
+    .where(inScopeSql(actor))
+    .executeTakeFirst();
+  if (!p)
+    throw new AppError('VALIDATION_FAILED', `人员 ${personId} 不存在 / Unknown person ${personId}`, [
+      { path: 'ownerPersonId', message: 'not found' },
+    ]);
+}
+
+export async function createHouse(tx: DbOrTx, actor: Actor, input: HouseInput): Promise<House> {
+  const areaCode = await resolveWritableArea(tx, actor, input.areaCode, input.point);
+  await checkOwner(tx, actor, input.ownerPersonId);
+  const row = await tx
+    .insertInto('houses')
+    .values({
+      area_code: areaCode,
+      address: input.address,
+      kind: input.kind,
+      floors: input.floors ?? null,
+      lng: input.point?.lng ?? null,
+      lat: input.point?.lat ?? null,
+      h3: h3Of(input.point),
+      owner_person_id: input.ownerPersonId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const house = presentHouse(row);
+  await audit(tx, actor, {
+    action: 'house.create',
+    entityType: 'house',
+    entityId: row.id,
+    areaCode,
+    newValues: { ...house },
+  });
+  return house;
+}
+
+export async function updateHouse(
+  tx: DbOrTx,
+  actor: Actor,
+  id: string,
+  version: number,
+  patch: Partial<HouseInput>,
+): Promise<House> {
+  assertCan(actor, 'subject:write');
+  const before = await findRow(tx, actor, id, true);
+  if (before.version !== version) throw staleVersion('房屋信息', presentHouse(before));
+  const areaCode =
+    patch.areaCode || patch.point
+      ? await resolveWritableArea(tx, actor, patch.areaCode, patch.point)
+      : before.area_code;
+  if (patch.ownerPersonId !== undefined) await checkOwner(tx, actor, patch.ownerPersonId);
+  const row = await tx
+    .updateTable('houses')
+    .set({
+      area_code: areaCode,
+      ...(patch.address !== undefined ? { address: patch.address } : {}),
+      ...(patch.kind !== undefined ? { kind: patch.kind } : {}),
+      ...(patch.floors !== undefined ? { floors: patch.floors } : {}),
+      ...(patch.point !== undefined
+        ? { lng: patch.point?.lng ?? null, lat: patch.point?.lat ?? null, h3: h3Of(patch.point) }
+        : {}),
+      ...(patch.ownerPersonId !== undefined ? { owner_person_id: patch.ownerPersonId } : {}),
+      version: sql`version + 1`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const after = presentHouse(row);
+  await audit(tx, actor, {
+    action: 'house.update',
+    entityType: 'house',
+    entityId: id,
+    areaCode,
+    oldValues: { ...presentHouse(before) },
+    newValues: { ...after },
+  });
+  return after;
+}

@@ -1,0 +1,201 @@
+import { sql } from 'kysely';
+import { type Actor, assertCan } from '../access/actor.ts';
+import { inScopeSql } from '../access/scope.ts';
+import { audit } from '../audit/audit.ts';
+import type { DbOrTx } from '../db/database.ts';
+import type { ThingRow } from '../db/types.ts';
+import { AppError, notFound } from '../errors.ts';
+import {
+  containsPattern,
+  h3Of,
+  type Page,
+  type PageParams,
+  type Point,
+  paginate,
+  resolveWritableArea,
+  staleVersion,
+} from './common.ts';
+
+/** Kinds the kernel knows; modules may use others that match ^[a-z_]{2,30}$. */
+export const THING_KINDS: Record<string, { zh: string; en: string }> = {
+  camera: { zh: '摄像头', en: 'Camera' },
+  vessel: { zh: '船舶', en: 'Vessel' },
+  vehicle: { zh: '车辆', en: 'Vehicle' },
+  hydrant: { zh: '消火栓', en: 'Hydrant' },
+  seized_item: { zh: '涉案财物', en: 'Seized item' },
+  facility: { zh: '设施', en: 'Facility' },
+};
+
+export type ThingAttributes = Record<string, string | number | boolean | null>;
+
+export interface Thing {
+  id: string;
+  areaCode: string;
+  kind: string;
+  name: string;
+  identifier: string | null;
+  attributes: ThingAttributes;
+  point: Point | null;
+  h3: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export function presentThing(r: ThingRow): Thing {
+  return {
+    id: r.id,
+    areaCode: r.area_code,
+    kind: r.kind,
+    name: r.name,
+    identifier: r.identifier,
+    attributes: (r.attributes ?? {}) as ThingAttributes,
+    point: r.lng == null || r.lat == null ? null : { lng: r.lng, lat: r.lat },
+    h3: r.h3,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    version: r.version,
+  };
+}
+
+function visible(db: DbOrTx, actor: Actor) {
+  assertCan(actor, 'subject:read');
+  return db.selectFrom('things').where(inScopeSql(actor));
+}
+
+export interface ThingQuery extends PageParams {
+  areaCode?: string | undefined;
+  kind?: string | undefined;
+  q?: string | undefined;
+  sort: 'id' | 'name' | 'updatedAt';
+  order: 'asc' | 'desc';
+}
+
+export async function listThings(db: DbOrTx, actor: Actor, query: ThingQuery): Promise<Page<Thing>> {
+  let q = visible(db, actor);
+  if (query.areaCode) q = q.where('area_code', 'like', `${query.areaCode}%`);
+  if (query.kind) q = q.where('kind', '=', query.kind);
+  if (query.q)
+    q = q.where((eb) =>
+      eb.or([eb('name', 'like', containsPattern(query.q!)), eb('identifier', '=', query.q!)]),
+    );
+  return paginate(q, query, { id: 'id', name: 'name', updatedAt: 'updated_at' }[query.sort], presentThing);
+}
+
+async function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<ThingRow> {
+  let q = visible(db, actor).selectAll().where('id', '=', id);
+  if (lock) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw notFound(`物 / thing ${id}`);
+  return row;
+}
+
+export async function getThing(db: DbOrTx, actor: Actor, id: string): Promise<Thing> {
+  return presentThing(await findRow(db, actor, id));
+}
+
+export interface ThingInput {
+  areaCode?: string | undefined;
+  kind: string;
+  name: string;
+  identifier?: string | null | undefined;
+  attributes?: ThingAttributes | undefined;
+  point?: Point | null | undefined;
+}
+
+async function assertIdentifierFree(
+  tx: DbOrTx,
+  kind: string,
+  identifier: string | null | undefined,
+  selfId?: string,
+) {
+  if (!identifier) return;
+  let q = tx.selectFrom('things').select('id').where('kind', '=', kind).where('identifier', '=', identifier);
+  if (selfId) q = q.where('id', '!=', selfId);
+  if (await q.executeTakeFirst()) {
+    throw new AppError(
+      'CONFLICT',
+      `编号 ${identifier} 已登记 / Identifier already registered for this kind`,
+      [{ path: 'identifier', code: 'DUPLICATE', message: 'already registered' }],
+    );
+  }
+}
+
+export async function createThing(tx: DbOrTx, actor: Actor, input: ThingInput): Promise<Thing> {
+  const areaCode = await resolveWritableArea(tx, actor, input.areaCode, input.point);
+  await assertIdentifierFree(tx, input.kind, input.identifier);
+  const row = await tx
+    .insertInto('things')
+    .values({
+      area_code: areaCode,
+      kind: input.kind,
+      name: input.name,
+      identifier: input.identifier ?? null,
+      attributes: JSON.stringify(input.attributes ?? {}),
+      lng: input.point?.lng ?? null,
+      lat: input.point?.lat ?? null,
+      h3: h3Of(input.point),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const t = presentThing(row);
+  await audit(tx, actor, {
+    action: 'thing.create',
+    entityType: 'thing',
+    entityId: row.id,
+    areaCode,
+    newValues: { ...t },
+  });
+  return t;
+}
+
+export async function updateThing(
+  tx: DbOrTx,
+  actor: Actor,
+  id: string,
+  version: number,
+  patch: Partial<ThingInput>,
+): Promise<Thing> {
+  assertCan(actor, 'subject:write');
+  const before = await findRow(tx, actor, id, true);
+  if (before.version !== version) throw staleVersion('物品信息', presentThing(before));
+  const areaCode =
+    patch.areaCode || patch.point
+      ? await resolveWritableArea(tx, actor, patch.areaCode, patch.point)
+      : before.area_code;
+  if (patch.identifier !== undefined || patch.kind !== undefined) {
+    await assertIdentifierFree(
+      tx,
+      patch.kind ?? before.kind,
+      patch.identifier === undefined ? before.identifier : patch.identifier,
+      id,
+    );
+  }
+  const row = await tx
+    .updateTable('things')
+    .set({
+      area_code: areaCode,
+      ...(patch.kind !== undefined ? { kind: patch.kind } : {}),
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.identifier !== undefined ? { identifier: patch.identifier } : {}),
+      ...(patch.attributes !== undefined ? { attributes: JSON.stringify(patch.attributes) } : {}),
+      ...(patch.point !== undefined
+        ? { lng: patch.point?.lng ?? null, lat: patch.point?.lat ?? null, h3: h3Of(patch.point) }
+        : {}),
+      version: sql`version + 1`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const after = presentThing(row);
+  await audit(tx, actor, {
+    action: 'thing.update',
+    entityType: 'thing',
+    entityId: id,
+    areaCode,
+    oldValues: { ...presentThing(before) },
+    newValues: { ...after },
+  });
+  return after;
+}

@@ -1,0 +1,14 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Kernel } from '../core/kernel.ts';
+import { adminRoutes } from './routes/admin.routes.ts';
+import { areasRoutes } from './routes/areas.routes.ts';
+import { subjectsRoutes } from './routes/subjects.routes.ts';
+
+/** Every kernel route under /api; modules register theirs beside these. */
+export const kernelRoutes =
+  (kernel: Kernel): FastifyPluginAsyncZod =>
+  async (app) => {
+    await app.register(areasRoutes(kernel));
+    await app.register(subjectsRoutes(kernel));
+    await app.register(adminRoutes(kernel));
+  };
