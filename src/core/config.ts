@@ -10,46 +10,46 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    ZHILI_HOST: z.string().max(255).default('127.0.0.1'),
-    ZHILI_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    DATABASE_URL: z
-      .string()
-      .max(2000)
-      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
-      .optional(),
-    ZHILI_DATA_DIR: z.string().max(1000).default('.zhili'),
-    ZHILI_SECRET_KEY: z.string().max(1000).optional(),
-    ZHILI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ZHILI_SESSION_HOURS: z.coerce
-      .number()
-      .min(0.1)
-      .max(24 * 30)
-      .default(12),
-    ZHILI_COOKIE_SECURE: bool.optional(),
-    ZHILI_TRUST_PROXY: bool.default(false),
-    ZHILI_LOGIN_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
-  })
-  .superRefine((c, ctx) => {
-    if (c.NODE_ENV === 'production') {
-      if (!c.ZHILI_SECRET_KEY) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ZHILI_SECRET_KEY'],
-          message: 'is required in production (at least 32 characters, e.g. `openssl rand -base64 48`)',
-        });
-      }
-    }
-    if (c.ZHILI_SECRET_KEY !== undefined && c.ZHILI_SECRET_KEY.length < 32) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ZHILI_SECRET_KEY'],
-        message: `is too short: ${c.ZHILI_SECRET_KEY.length} characters, at least 32 are needed`,
-      });
-    }
-  });
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  ZHILI_HOST: z.string().max(255).default('127.0.0.1'),
+  ZHILI_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .max(2000)
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  ZHILI_DATA_DIR: z.string().max(1000).default('.zhili'),
+  ZHILI_SECRET_KEY: z.string().max(1000).optional(),
+  ZHILI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ZHILI_SESSION_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 30)
+    .default(12),
+  ZHILI_COOKIE_SECURE: bool.optional(),
+  ZHILI_TRUST_PROXY: bool.default(false),
+  ZHILI_LOGIN_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
+});
+
+/** Key rules checked beside the schema (not after it), so that they are listed with every other problem. */
+function keyProblems(env: Record<string, string | undefined>): { path: string; message: string }[] {
+  const key = env.ZHILI_SECRET_KEY;
+  if (env.NODE_ENV === 'production' && !key) {
+    return [
+      {
+        path: 'ZHILI_SECRET_KEY',
+        message: 'is required in production (at least 32 characters, e.g. `openssl rand -base64 48`)',
+      },
+    ];
+  }
+  if (key !== undefined && key.length < 32) {
+    return [
+      { path: 'ZHILI_SECRET_KEY', message: `is too short: ${key.length} characters, at least 32 are needed` },
+    ];
+  }
+  return [];
+}
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -66,13 +66,21 @@ export interface Config {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(env)'}: ${i.message}`);
+  // An empty variable (`DATABASE_URL=`) means "not set", as shells and compose files use it.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(given);
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(env)', message: i.message }))),
+    ...keyProblems(given),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`);
     throw new AppError(
       'CONFIG_INVALID',
       `配置有误，无法启动 / Invalid configuration, cannot start:\n${lines.join('\n')}`,
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      problems,
     );
   }
   const c = parsed.data;

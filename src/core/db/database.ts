@@ -22,6 +22,8 @@ export interface Database {
   engine: 'pglite' | 'postgres';
   /** Where the data lives: a folder for PGlite, the URL without password for PostgreSQL. */
   location: string;
+  /** The embedded engine itself (PGlite only), e.g. to dump it as a test template. */
+  pglite: PGlite | null;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     db,
     engine: 'postgres',
     location: url.replace(/\/\/[^@/]*@/, '//'),
+    pglite: null,
     close: () => db.destroy(),
   };
 }
@@ -69,6 +72,7 @@ async function openPglite(dataDir: string, loadDataDir?: Blob | File): Promise<D
       db,
       engine: 'pglite',
       location: dataDir,
+      pglite: lite,
       close: async () => {
         await db.destroy();
         await lite.close();

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite on the embedded database (PGlite), then again on PostgreSQL when one is
+// reachable (ZHILI_TEST_DATABASE_URL, or the local server at 127.0.0.1:5432). A suite that cannot run says
+// so loudly. Prints one closing line "N passed, N failed, N skipped" over all runs.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+const extra = process.argv.slice(2);
+const runs = [];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let failedRuns = 0;
+
+function vitest(label, env) {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zhili-vitest-')), 'report.json');
+  console.log(`\n=== ${label} ===`);
+  const r = spawnSync(
+    process.execPath,
+    [
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile=${out}`,
+      ...extra,
+    ],
+    { stdio: 'inherit', env: { ...process.env, ...env } },
+  );
+  let counts = { p: 0, f: 0, s: 0 };
+  if (fs.existsSync(out)) {
+    const j = JSON.parse(fs.readFileSync(out, 'utf8'));
+    // A file that fails to load counts as one failure even though none of its tests ran.
+    const brokenFiles = (j.testResults ?? []).filter(
+      (f) => f.status === 'failed' && f.assertionResults.length === 0,
+    ).length;
+    counts = {
+      p: j.numPassedTests,
+      f: j.numFailedTests + brokenFiles,
+      s: j.numPendingTests + j.numTodoTests,
+    };
+  }
+  if (r.status !== 0 && counts.f === 0) counts.f = 1; // a crash before any test reported
+  passed += counts.p;
+  failed += counts.f;
+  skipped += counts.s;
+  if (r.status !== 0) failedRuns++;
+  runs.push(`${label}: ${counts.p} passed, ${counts.f} failed, ${counts.s} skipped`);
+}
+
+async function reachable(url) {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+vitest('PGlite (embedded)', { ZHILI_TEST_DATABASE_URL: '' });
+
+const pgUrl = process.env.ZHILI_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+if (process.env.ZHILI_TEST_SKIP_POSTGRES === '1') {
+  console.log('\n!!! PostgreSQL suite SKIPPED: ZHILI_TEST_SKIP_POSTGRES=1 !!!');
+  runs.push('PostgreSQL: SKIPPED (ZHILI_TEST_SKIP_POSTGRES=1)');
+} else if (await reachable(pgUrl)) {
+  vitest(`PostgreSQL (${pgUrl.replace(/\/\/[^@/]*@/, '//')})`, { ZHILI_TEST_DATABASE_URL: pgUrl });
+} else if (process.env.ZHILI_TEST_REQUIRE_POSTGRES === '1') {
+  console.log(`\n!!! PostgreSQL required but not reachable at ${pgUrl} !!!`);
+  failed++;
+  failedRuns++;
+  runs.push('PostgreSQL: REQUIRED BUT UNREACHABLE');
+} else {
+  console.log(
+    `\n!!! PostgreSQL suite SKIPPED: no server answered at ${pgUrl}. ` +
+      'Start one or set ZHILI_TEST_DATABASE_URL=postgres://user@host:5432/postgres to run it. !!!',
+  );
+  runs.push('PostgreSQL: SKIPPED (no server reachable)');
+}
+
+console.log('\n=== summary ===');
+for (const r of runs) console.log(`  ${r}`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failedRuns > 0 || failed > 0 ? 1 : 0);
