@@ -45,11 +45,16 @@ export async function openTestDatabase(): Promise<Database> {
 
 export const testEngine = () => inject('zhiliTest').engine;
 
-export async function openTestKernel(): Promise<Kernel> {
+export interface TestKernelOptions {
+  /** Sign-in attempts allowed per minute; high by default so that tests signing in many users never hit it. */
+  loginMaxPerMinute?: number;
+}
+
+export async function openTestKernel(opts: TestKernelOptions = {}): Promise<Kernel> {
   const database = await openTestDatabase();
   const config = {
     ...loadConfig({ NODE_ENV: 'test', ZHILI_DATA_DIR: '/nonexistent' }),
-    loginMaxPerMinute: 1000,
+    loginMaxPerMinute: opts.loginMaxPerMinute ?? 1000,
   };
   return {
     database,
@@ -74,8 +79,8 @@ export interface TestContext {
   }): Promise<string>;
 }
 
-export async function createTestContext(): Promise<TestContext> {
-  const kernel = await openTestKernel();
+export async function createTestContext(opts: TestKernelOptions = {}): Promise<TestContext> {
+  const kernel = await openTestKernel(opts);
   const app = await buildApp(kernel);
   const admin = makeActor(
     {

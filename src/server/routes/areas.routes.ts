@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { children, getArea, getGeometry, locate, searchAreas, tree } from '../../core/areas/areas.service.ts';
+import { importAreasGeojson } from '../../core/areas/import.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { requireActor } from '../auth.ts';
 import { ErrorBody } from '../errors.ts';
@@ -120,5 +121,36 @@ export const areasRoutes =
         properties: { code: req.params.code },
         geometry: await getGeometry(kernel.db, requireActor(req), req.params.code),
       }),
+    );
+    app.post(
+      '/areas/import',
+      {
+        bodyLimit: 50 * 1024 * 1024,
+        schema: {
+          tags,
+          summary:
+            '导入边界 GeoJSON（网格等，逐要素报错）/ Import boundaries; bad features are reported, good ones land',
+          querystring: z.object({ crs: z.enum(['wgs84', 'gcj02']).default('wgs84') }),
+          body: z
+            .object({ type: z.literal('FeatureCollection'), features: z.array(z.unknown()).max(50_000) })
+            .loose(),
+          response: {
+            200: z.object({
+              total: z.number().int(),
+              imported: z.number().int(),
+              created: z.number().int(),
+              updated: z.number().int(),
+              errors: z.array(z.object({ row: z.number().int().optional(), message: z.string() })),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (req) => {
+        const actor = requireActor(req);
+        return kernel.db
+          .transaction()
+          .execute((tx) => importAreasGeojson(tx, actor, req.body, { crs: req.query.crs }));
+      },
     );
   };
