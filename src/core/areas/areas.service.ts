@@ -133,6 +133,7 @@ export async function upsertAreas(
       .execute();
     onProgress?.(Math.min(i + BATCH, areas.length), areas.length);
   }
+  await bumpAreasVersion(tx);
 }
 
 export async function countAreas(db: DbOrTx): Promise<number> {
@@ -272,30 +273,86 @@ export async function searchAreas(db: DbOrTx, actor: Actor, q: string, limit: nu
   return rows.map(presentArea);
 }
 
+interface IndexedArea {
+  row: SummaryRow;
+  geometry: AreaGeometry;
+  children: IndexedArea[];
+}
+
+interface AreaIndex {
+  roots: IndexedArea[];
+}
+
+/**
+ * Area geometries held in memory as a tree, one per database and areas version. The version row is bumped
+ * in the same transaction as any change to areas, so every process (and a transaction that just imported)
+ * sees a change at once for the price of reading one row.
+ */
+const indexes = new Map<string, Promise<AreaIndex>>();
+
+async function areasVersion(db: DbOrTx): Promise<string> {
+  const r = await sql<{
+    key: string;
+  }>`select id::text || ':' || version::text as key from areas_version`.execute(db);
+  return r.rows[0]?.key ?? 'none';
+}
+
+export async function bumpAreasVersion(tx: DbOrTx): Promise<void> {
+  await sql`update areas_version set version = version + 1`.execute(tx);
+}
+
+async function buildIndex(db: DbOrTx): Promise<AreaIndex> {
+  const rows = await db
+    .selectFrom('areas')
+    .select([...SUMMARY, 'geometry'])
+    .where('geometry', 'is not', null)
+    .where('level', '>=', 2)
+    .orderBy('level')
+    .execute();
+  const byCode = new Map<string, IndexedArea>();
+  const roots: IndexedArea[] = [];
+  for (const r of rows) {
+    const node: IndexedArea = { row: r, geometry: r.geometry as AreaGeometry, children: [] };
+    byCode.set(r.code, node);
+    const parent = byCode.get(r.parent_code ?? '');
+    if (parent) parent.children.push(node);
+    else if (r.level === 2) roots.push(node);
+  }
+  return { roots };
+}
+
+async function areaIndex(db: DbOrTx): Promise<AreaIndex> {
+  const key = await areasVersion(db);
+  let p = indexes.get(key);
+  if (!p) {
+    p = buildIndex(db);
+    p.catch(() => indexes.delete(key));
+    indexes.set(key, p);
+    // Keep the few most recent (several test databases can share a process); drop the oldest.
+    if (indexes.size > 4) indexes.delete(indexes.keys().next().value!);
+  }
+  return p;
+}
+
+function contains(a: IndexedArea, lng: number, lat: number): boolean {
+  const r = a.row;
+  if (r.min_lng == null || lng < r.min_lng || lng > r.max_lng! || lat < r.min_lat! || lat > r.max_lat!)
+    return false;
+  return booleanPointInPolygon([lng, lat], a.geometry);
+}
+
 /**
  * Point → area: descend from the districts, at each level testing only the children whose bounding box
- * holds the point. Returns the chain found (district, town, village, grid), empty for a point outside.
+ * holds the point, on geometries held in memory (see bench/run.ts for why). Returns the chain found
+ * (district, town, village, grid), empty for a point outside the city.
  */
 export async function locate(db: DbOrTx, lng: number, lat: number): Promise<Area[]> {
   const chain: Area[] = [];
-  let parent: string | null = null;
-  for (let level = 2; level <= 5; level++) {
-    let q = db
-      .selectFrom('areas')
-      .select([...SUMMARY, 'geometry'])
-      .where('level', '=', level)
-      .where('min_lng', '<=', lng)
-      .where('max_lng', '>=', lng)
-      .where('min_lat', '<=', lat)
-      .where('max_lat', '>=', lat);
-    if (parent) q = q.where('parent_code', '=', parent);
-    const candidates = await q.execute();
-    const hit = candidates.find(
-      (c) => c.geometry && booleanPointInPolygon([lng, lat], c.geometry as AreaGeometry),
-    );
-    if (!hit) break;
-    chain.push(presentArea(hit));
-    parent = hit.code;
+  let level = (await areaIndex(db)).roots;
+  for (;;) {
+    const hit = level.find((a) => contains(a, lng, lat));
+    if (!hit) return chain;
+    chain.push(presentArea(hit.row));
+    level = hit.children;
   }
-  return chain;
 }
