@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { systemActor } from '../core/access/actor.ts';
 import { isRole, ROLES } from '../core/access/roles.ts';
-import { createUser, listUsers } from '../core/access/users.service.ts';
+import { createUser, listUsers, purgeExpiredSessions } from '../core/access/users.service.ts';
 import { readBuiltinAreas } from '../core/areas/builtin.ts';
 import { importAreasGeojson } from '../core/areas/import.ts';
 import { verifyAuditChain } from '../core/audit/audit.ts';
@@ -67,11 +67,17 @@ async function serve(k: Kernel, withDemo: boolean) {
   console.log(`  ${address}/api/docs   接口文档 / API docs (sign in with POST /api/auth/login)`);
   console.log(`  ${address}/healthz    ${address}/metrics`);
   if (withDemo) printDemoLogins();
+  // Sessions that are never used again are not removed on use: sweep them hourly.
+  const sweep = setInterval(() => {
+    purgeExpiredSessions(k.db).catch((e: Error) => k.log.warn({ err: e.message }, 'session sweep failed'));
+  }, 3_600_000);
+  sweep.unref();
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  clearInterval(sweep);
   await app.close();
 }
 
