@@ -78,6 +78,9 @@ export function registerAuth(app: App, kernel: Kernel): void {
         rateLimit: {
           max: kernel.config.loginMaxPerMinute,
           timeWindow: '1 minute',
+          // After body parsing, so that the key can hold the username: one user's mistakes do not lock out
+          // colleagues behind the same address (a town centre's NAT).
+          hook: 'preHandler',
           keyGenerator: (req: FastifyRequest) => {
             const name = (req.body as { username?: unknown } | undefined)?.username;
             return `${req.ip}|${typeof name === 'string' ? name.slice(0, 40) : ''}`;

@@ -56,6 +56,11 @@ function body(code: ErrorCode | string, message: string, requestId: string, deta
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof AppError && err.code === 'INTERNAL') {
+      // A typed internal failure (e.g. a ciphertext that does not decrypt): logged, never described.
+      req.log.error({ err: { message: err.message, code: err.code } }, 'internal error');
+      return reply.status(500).send(body('INTERNAL', '服务器内部错误 / Internal error', req.id));
+    }
     if (err instanceof AppError) {
       return reply.status(STATUS[err.code]).send(body(err.code, err.message, req.id, err.details));
     }
@@ -69,6 +74,18 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply
         .status(400)
         .send(body('VALIDATION_FAILED', '请求参数有误 / The request is invalid', req.id, details));
+    }
+    // Constraint violations that a race between two requests can reach past the service's own checks.
+    const pgCode = (err as { code?: unknown }).code;
+    if (pgCode === '23505') {
+      return reply
+        .status(409)
+        .send(body('CONFLICT', '记录已存在（唯一性冲突）/ A record with this key already exists', req.id));
+    }
+    if (pgCode === '23503') {
+      return reply
+        .status(400)
+        .send(body('VALIDATION_FAILED', '引用的记录不存在 / A referenced record does not exist', req.id));
     }
     if (isResponseSerializationError(err)) {
       req.log.error({ err: { message: err.message } }, 'response did not match its schema');

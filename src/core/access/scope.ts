@@ -1,5 +1,5 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { Actor } from './actor.ts';
+import { type Actor, scopePrefix } from './actor.ts';
 
 /**
  * The area-scope condition: every list and read in the data layer goes through it, so a handler cannot
@@ -12,4 +12,14 @@ export function inScopeSql(actor: Pick<Actor, 'scopePrefix'>, column = 'area_cod
 
 export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Records in an area and everything below it (a filter the user picks, on top of their scope). */
+export function underAreaSql(areaCode: string, column = 'area_code'): RawBuilder<SqlBool> {
+  return inScopeSql({ scopePrefix: scopePrefix(areaCode) }, column);
+}
+
+/** LIKE pattern for "contains": user text never acts as a wildcard. */
+export function containsPattern(q: string): string {
+  return `%${escapeLike(q)}%`;
 }

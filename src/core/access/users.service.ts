@@ -8,7 +8,7 @@ import type { UserRow } from '../db/types.ts';
 import { AppError, notFound } from '../errors.ts';
 import { type Actor, assertCan, assertInScope, makeActor } from './actor.ts';
 import { isRole, ROLE_NAMES, type Role } from './roles.ts';
-import { inScopeSql } from './scope.ts';
+import { containsPattern, inScopeSql, underAreaSql } from './scope.ts';
 
 // OWASP's argon2id baseline (m=19 MiB, t=2, p=1): about 30 ms a hash on this class of machine.
 const ARGON = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -203,10 +203,13 @@ export async function listUsers(
   let q = db.selectFrom('users').where(inScopeSql(actor));
   if (query.q)
     q = q.where((eb) =>
-      eb.or([eb('username', 'like', `%${query.q}%`), eb('display_name', 'like', `%${query.q}%`)]),
+      eb.or([
+        eb('username', 'like', containsPattern(query.q!)),
+        eb('display_name', 'like', containsPattern(query.q!)),
+      ]),
     );
   if (query.role) q = q.where(sql<boolean>`${query.role} = any(roles)`);
-  if (query.areaCode) q = q.where('area_code', 'like', `${query.areaCode}%`);
+  if (query.areaCode) q = q.where(underAreaSql(query.areaCode));
   if (query.disabled !== undefined) q = q.where('disabled', '=', query.disabled);
   const [rows, count] = await Promise.all([
     q

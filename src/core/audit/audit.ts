@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 import { sql } from 'kysely';
 import { type Actor, assertCan } from '../access/actor.ts';
-import { escapeLike, inScopeSql } from '../access/scope.ts';
+import { escapeLike, inScopeSql, underAreaSql } from '../access/scope.ts';
 import type { DbOrTx } from '../db/database.ts';
 
 // canonicalize is CommonJS with ESM-style types: under NodeNext the function may sit on `.default`.
@@ -193,7 +193,7 @@ export async function listAudit(db: DbOrTx, actor: Actor, query: AuditQuery) {
   if (query.action) q = q.where('action', '=', query.action);
   if (query.entityType) q = q.where('entity_type', '=', query.entityType);
   if (query.entityId) q = q.where('entity_id', '=', query.entityId);
-  if (query.areaCode) q = q.where('area_code', 'like', `${escapeLike(query.areaCode)}%`);
+  if (query.areaCode) q = q.where(underAreaSql(query.areaCode));
   if (query.from) q = q.where('at', '>=', new Date(query.from));
   if (query.to) q = q.where('at', '<', new Date(query.to));
   const [rows, count] = await Promise.all([

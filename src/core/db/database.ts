@@ -44,6 +44,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection the server closes (restart, admin command) must not crash the process: the pool
+  // drops that client and opens a new one on the next query.
+  pool.on('error', (e) => process.stderr.write(`zhili: idle PostgreSQL connection lost: ${e.message}\n`));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -2,9 +2,10 @@ import { latLngToCell } from 'h3-js';
 import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { type Actor, assertCan, assertInScope } from '../access/actor.ts';
 import { assertAreaExists, locate } from '../areas/areas.service.ts';
+import { audit } from '../audit/audit.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { DB } from '../db/types.ts';
-import { AppError } from '../errors.ts';
+import { AppError, notFound } from '../errors.ts';
 
 /** h3 resolution used for map aggregation of subjects: ~0.1 km², a block of houses. */
 export const H3_RES = 9;
@@ -63,11 +64,6 @@ export function staleVersion(kind: string, current: unknown): AppError {
   );
 }
 
-/** LIKE pattern for "contains": user text never acts as a wildcard. */
-export function containsPattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /**
  * One page of a filtered list plus the total, ordered by the chosen column with id as tie-break so that
  * pages never overlap.
@@ -94,4 +90,73 @@ export async function paginate<T extends keyof DB & string, R>(
     page: params.page,
     pageSize: params.pageSize,
   };
+}
+
+/** The location columns of a record with a point: WGS-84 and its h3 cell. */
+export function pointColumns(p: Point | null | undefined) {
+  return { lng: p?.lng ?? null, lat: p?.lat ?? null, h3: h3Of(p) };
+}
+
+export function pointOf(r: { lng: number | null; lat: number | null }): Point | null {
+  return r.lng == null || r.lat == null ? null : { lng: r.lng, lat: r.lat };
+}
+
+/**
+ * The columns a PATCH sets: only the fields it names (undefined = leave as is; null = clear), renamed by
+ * `columns` (input field → column).
+ */
+export function patchColumns<P extends object>(
+  patch: P,
+  columns: { [K in keyof P]?: string },
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(columns) as [keyof P, string][]) {
+    if (patch[field] !== undefined) out[column] = patch[field];
+  }
+  return out;
+}
+
+/** One row the actor may see, optionally locked for update; absent and out of scope look the same. */
+export async function findVisible<R>(
+  q: {
+    where: (
+      c: 'id',
+      op: '=',
+      v: string,
+    ) => { forUpdate(): unknown; executeTakeFirst(): Promise<R | undefined> };
+  },
+  id: string,
+  lock: boolean,
+  what: string,
+): Promise<R> {
+  const base = q.where('id', '=', id);
+  const row = await (lock ? (base.forUpdate() as typeof base) : base).executeTakeFirst();
+  if (!row) throw notFound(`${what} ${id}`);
+  return row;
+}
+
+/** What the trail keeps of a presented record: its fields less the timestamps (the entry has its own). */
+function auditView(v: object): Record<string, unknown> {
+  const { createdAt: _c, updatedAt: _u, ...rest } = v as Record<string, unknown>;
+  return rest;
+}
+
+/** The audit entry of a create (no `before`) or an update: presented values, never plain identifiers. */
+export function auditWrite(
+  tx: DbOrTx,
+  actor: Actor,
+  entityType: string,
+  entityId: string,
+  areaCode: string,
+  before: object | null,
+  after: object,
+): Promise<void> {
+  return audit(tx, actor, {
+    action: `${entityType}.${before ? 'update' : 'create'}`,
+    entityType,
+    entityId,
+    areaCode,
+    oldValues: before ? auditView(before) : null,
+    newValues: auditView(after),
+  });
 }

@@ -1,18 +1,21 @@
 import { sql } from 'kysely';
 import { type Actor, assertCan, can } from '../access/actor.ts';
-import { inScopeSql } from '../access/scope.ts';
+import { containsPattern, inScopeSql, underAreaSql } from '../access/scope.ts';
 import { audit } from '../audit/audit.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { EnterpriseRow } from '../db/types.ts';
-import { AppError, forbidden, notFound } from '../errors.ts';
+import { AppError, forbidden } from '../errors.ts';
 import { normalizeMobile, normalizeUscc } from './codes.ts';
 import {
-  containsPattern,
-  h3Of,
+  auditWrite,
+  findVisible,
   type Page,
   type PageParams,
   type Point,
   paginate,
+  patchColumns,
+  pointColumns,
+  pointOf,
   resolveWritableArea,
   staleVersion,
 } from './common.ts';
@@ -50,7 +53,7 @@ export function presentEnterprise(vault: Vault, r: EnterpriseRow): Enterprise {
     industry: r.industry,
     address: r.address,
     houseId: r.house_id,
-    point: r.lng == null || r.lat == null ? null : { lng: r.lng, lat: r.lat },
+    point: pointOf(r),
     h3: r.h3,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -81,7 +84,7 @@ export async function listEnterprises(
   query: EnterpriseQuery,
 ): Promise<Page<Enterprise>> {
   let q = visible(db, actor);
-  if (query.areaCode) q = q.where('area_code', 'like', `${query.areaCode}%`);
+  if (query.areaCode) q = q.where(underAreaSql(query.areaCode));
   if (query.q)
     q = q.where((eb) =>
       eb.or([eb('name', 'like', containsPattern(query.q!)), eb('uscc', '=', query.q!.toUpperCase())]),
@@ -92,12 +95,8 @@ export async function listEnterprises(
   );
 }
 
-async function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<EnterpriseRow> {
-  let q = visible(db, actor).selectAll().where('id', '=', id);
-  if (lock) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
-  if (!row) throw notFound(`企业 / enterprise ${id}`);
-  return row;
+function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<EnterpriseRow> {
+  return findVisible(visible(db, actor).selectAll(), id, lock, '企业 / enterprise');
 }
 
 export async function getEnterprise(db: DbOrTx, vault: Vault, actor: Actor, id: string): Promise<Enterprise> {
@@ -166,21 +165,13 @@ export async function createEnterprise(
       industry: input.industry ?? null,
       address: input.address ?? null,
       house_id: input.houseId ?? null,
-      lng: input.point?.lng ?? null,
-      lat: input.point?.lat ?? null,
-      h3: h3Of(input.point),
+      ...pointColumns(input.point),
       ...phoneColumns(vault, input.phone),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
   const e = presentEnterprise(vault, row);
-  await audit(tx, actor, {
-    action: 'enterprise.create',
-    entityType: 'enterprise',
-    entityId: row.id,
-    areaCode,
-    newValues: { ...e },
-  });
+  await auditWrite(tx, actor, 'enterprise', row.id, areaCode, null, e);
   return e;
 }
 
@@ -205,15 +196,18 @@ export async function updateEnterprise(
     .updateTable('enterprises')
     .set({
       area_code: areaCode,
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(uscc !== undefined ? { uscc } : {}),
-      ...(patch.legalPersonName !== undefined ? { legal_person_name: patch.legalPersonName } : {}),
-      ...(patch.industry !== undefined ? { industry: patch.industry } : {}),
-      ...(patch.address !== undefined ? { address: patch.address } : {}),
-      ...(patch.houseId !== undefined ? { house_id: patch.houseId } : {}),
-      ...(patch.point !== undefined
-        ? { lng: patch.point?.lng ?? null, lat: patch.point?.lat ?? null, h3: h3Of(patch.point) }
-        : {}),
+      ...patchColumns(
+        { ...patch, uscc },
+        {
+          name: 'name',
+          uscc: 'uscc',
+          legalPersonName: 'legal_person_name',
+          industry: 'industry',
+          address: 'address',
+          houseId: 'house_id',
+        },
+      ),
+      ...(patch.point !== undefined ? pointColumns(patch.point) : {}),
       ...phoneColumns(vault, patch.phone),
       version: sql`version + 1`,
       updated_at: sql`now()`,
@@ -222,14 +216,7 @@ export async function updateEnterprise(
     .returningAll()
     .executeTakeFirstOrThrow();
   const after = presentEnterprise(vault, row);
-  await audit(tx, actor, {
-    action: 'enterprise.update',
-    entityType: 'enterprise',
-    entityId: id,
-    areaCode,
-    oldValues: { ...presentEnterprise(vault, before) },
-    newValues: { ...after },
-  });
+  await auditWrite(tx, actor, 'enterprise', id, areaCode, presentEnterprise(vault, before), after);
   return after;
 }
 

@@ -1,17 +1,19 @@
 import { sql } from 'kysely';
 import { type Actor, assertCan } from '../access/actor.ts';
-import { inScopeSql } from '../access/scope.ts';
-import { audit } from '../audit/audit.ts';
+import { containsPattern, inScopeSql, underAreaSql } from '../access/scope.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { HouseRow } from '../db/types.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import {
-  containsPattern,
-  h3Of,
+  auditWrite,
+  findVisible,
   type Page,
   type PageParams,
   type Point,
   paginate,
+  patchColumns,
+  pointColumns,
+  pointOf,
   resolveWritableArea,
   staleVersion,
 } from './common.ts';
@@ -42,7 +44,7 @@ export function presentHouse(r: HouseRow): House {
     address: r.address,
     kind: r.kind,
     floors: r.floors,
-    point: r.lng == null || r.lat == null ? null : { lng: r.lng, lat: r.lat },
+    point: pointOf(r),
     h3: r.h3,
     ownerPersonId: r.owner_person_id,
     createdAt: r.created_at.toISOString(),
@@ -68,18 +70,14 @@ const SORT = { id: 'id', address: 'address', updatedAt: 'updated_at' } as const;
 
 export async function listHouses(db: DbOrTx, actor: Actor, query: HouseQuery): Promise<Page<House>> {
   let q = visible(db, actor);
-  if (query.areaCode) q = q.where('area_code', 'like', `${query.areaCode}%`);
+  if (query.areaCode) q = q.where(underAreaSql(query.areaCode));
   if (query.q) q = q.where('address', 'like', containsPattern(query.q));
   if (query.kind) q = q.where('kind', '=', query.kind);
   return paginate(q, query, SORT[query.sort], presentHouse);
 }
 
-async function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<HouseRow> {
-  let q = visible(db, actor).selectAll().where('id', '=', id);
-  if (lock) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
-  if (!row) throw notFound(`房屋 / house ${id}`);
-  return row;
+function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<HouseRow> {
+  return findVisible(visible(db, actor).selectAll(), id, lock, '房屋 / house');
 }
 
 export interface HouseDetail extends House {
@@ -145,21 +143,13 @@ export async function createHouse(tx: DbOrTx, actor: Actor, input: HouseInput): 
       address: input.address,
       kind: input.kind,
       floors: input.floors ?? null,
-      lng: input.point?.lng ?? null,
-      lat: input.point?.lat ?? null,
-      h3: h3Of(input.point),
+      ...pointColumns(input.point),
       owner_person_id: input.ownerPersonId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
   const house = presentHouse(row);
-  await audit(tx, actor, {
-    action: 'house.create',
-    entityType: 'house',
-    entityId: row.id,
-    areaCode,
-    newValues: { ...house },
-  });
+  await auditWrite(tx, actor, 'house', row.id, areaCode, null, house);
   return house;
 }
 
@@ -182,13 +172,13 @@ export async function updateHouse(
     .updateTable('houses')
     .set({
       area_code: areaCode,
-      ...(patch.address !== undefined ? { address: patch.address } : {}),
-      ...(patch.kind !== undefined ? { kind: patch.kind } : {}),
-      ...(patch.floors !== undefined ? { floors: patch.floors } : {}),
-      ...(patch.point !== undefined
-        ? { lng: patch.point?.lng ?? null, lat: patch.point?.lat ?? null, h3: h3Of(patch.point) }
-        : {}),
-      ...(patch.ownerPersonId !== undefined ? { owner_person_id: patch.ownerPersonId } : {}),
+      ...patchColumns(patch, {
+        address: 'address',
+        kind: 'kind',
+        floors: 'floors',
+        ownerPersonId: 'owner_person_id',
+      }),
+      ...(patch.point !== undefined ? pointColumns(patch.point) : {}),
       version: sql`version + 1`,
       updated_at: sql`now()`,
     })
@@ -196,13 +186,6 @@ export async function updateHouse(
     .returningAll()
     .executeTakeFirstOrThrow();
   const after = presentHouse(row);
-  await audit(tx, actor, {
-    action: 'house.update',
-    entityType: 'house',
-    entityId: id,
-    areaCode,
-    oldValues: { ...presentHouse(before) },
-    newValues: { ...after },
-  });
+  await auditWrite(tx, actor, 'house', id, areaCode, presentHouse(before), after);
   return after;
 }

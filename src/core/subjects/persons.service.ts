@@ -1,16 +1,18 @@
 import { sql } from 'kysely';
 import { type Actor, assertCan } from '../access/actor.ts';
-import { inScopeSql } from '../access/scope.ts';
+import { containsPattern, inScopeSql, underAreaSql } from '../access/scope.ts';
 import { audit } from '../audit/audit.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { PersonRow } from '../db/types.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { normalizeIdCard, normalizeMobile, parseIdCard } from './codes.ts';
 import {
-  containsPattern,
+  auditWrite,
+  findVisible,
   type Page,
   type PageParams,
   paginate,
+  patchColumns,
   resolveWritableArea,
   staleVersion,
 } from './common.ts';
@@ -50,12 +52,6 @@ export function presentPerson(vault: Vault, r: PersonRow): Person {
     updatedAt: r.updated_at.toISOString(),
     version: r.version,
   };
-}
-
-/** What the audit log keeps of a person: no plain identifiers. */
-function auditView(p: Person) {
-  const { createdAt: _c, updatedAt: _u, ...rest } = p;
-  return rest;
 }
 
 function idNumberOf(s: string) {
@@ -104,19 +100,15 @@ export async function listPersons(
   query: PersonQuery,
 ): Promise<Page<Person>> {
   let q = visible(db, actor);
-  if (query.areaCode) q = q.where('area_code', 'like', `${query.areaCode}%`);
+  if (query.areaCode) q = q.where(underAreaSql(query.areaCode));
   if (query.q) q = q.where('name', 'like', containsPattern(query.q));
   if (query.houseId) q = q.where('house_id', '=', query.houseId);
   if (query.tag) q = q.where(sql<boolean>`${query.tag} = any(tags)`);
   return paginate(q, query, SORT[query.sort], (r) => presentPerson(vault, r));
 }
 
-async function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<PersonRow> {
-  let q = visible(db, actor).selectAll().where('id', '=', id);
-  if (lock) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
-  if (!row) throw notFound(`人员 / person ${id}`);
-  return row;
+function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<PersonRow> {
+  return findVisible(visible(db, actor).selectAll(), id, lock, '人员 / person');
 }
 
 export async function getPerson(db: DbOrTx, vault: Vault, actor: Actor, id: string): Promise<Person> {
@@ -215,13 +207,7 @@ export async function createPerson(
     .returningAll()
     .executeTakeFirstOrThrow();
   const person = presentPerson(vault, row);
-  await audit(tx, actor, {
-    action: 'person.create',
-    entityType: 'person',
-    entityId: row.id,
-    areaCode,
-    newValues: auditView(person),
-  });
+  await auditWrite(tx, actor, 'person', row.id, areaCode, null, person);
   return person;
 }
 
@@ -240,15 +226,25 @@ export async function updatePerson(
     ? await resolveWritableArea(tx, actor, patch.areaCode, null)
     : before.area_code;
   if (patch.houseId !== undefined) await checkHouse(tx, actor, patch.houseId);
+  // A corrected ID number carries the right gender and birth date, unless the caller gives them.
+  const fromId = patch.idNumber ? parseIdCard(idNumberOf(patch.idNumber)) : null;
+  const derived = fromId
+    ? { gender: patch.gender ?? fromId.gender, birthDate: patch.birthDate ?? fromId.birthDate }
+    : {};
   const row = await tx
     .updateTable('persons')
     .set({
       area_code: areaCode,
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.gender !== undefined ? { gender: patch.gender } : {}),
-      ...(patch.birthDate !== undefined ? { birth_date: patch.birthDate } : {}),
-      ...(patch.houseId !== undefined ? { house_id: patch.houseId } : {}),
-      ...(patch.tags !== undefined ? { tags: patch.tags } : {}),
+      ...patchColumns(
+        { ...patch, ...derived },
+        {
+          name: 'name',
+          gender: 'gender',
+          birthDate: 'birth_date',
+          houseId: 'house_id',
+          tags: 'tags',
+        },
+      ),
       ...(await identifierColumns(tx, vault, patch, id)),
       version: sql`version + 1`,
       updated_at: sql`now()`,
@@ -257,14 +253,7 @@ export async function updatePerson(
     .returningAll()
     .executeTakeFirstOrThrow();
   const after = presentPerson(vault, row);
-  await audit(tx, actor, {
-    action: 'person.update',
-    entityType: 'person',
-    entityId: id,
-    areaCode,
-    oldValues: auditView(presentPerson(vault, before)),
-    newValues: auditView(after),
-  });
+  await auditWrite(tx, actor, 'person', id, areaCode, presentPerson(vault, before), after);
   return after;
 }
 

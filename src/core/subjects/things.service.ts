@@ -1,17 +1,19 @@
 import { sql } from 'kysely';
 import { type Actor, assertCan } from '../access/actor.ts';
-import { inScopeSql } from '../access/scope.ts';
-import { audit } from '../audit/audit.ts';
+import { containsPattern, inScopeSql, underAreaSql } from '../access/scope.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { ThingRow } from '../db/types.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import {
-  containsPattern,
-  h3Of,
+  auditWrite,
+  findVisible,
   type Page,
   type PageParams,
   type Point,
   paginate,
+  patchColumns,
+  pointColumns,
+  pointOf,
   resolveWritableArea,
   staleVersion,
 } from './common.ts';
@@ -50,7 +52,7 @@ export function presentThing(r: ThingRow): Thing {
     name: r.name,
     identifier: r.identifier,
     attributes: (r.attributes ?? {}) as ThingAttributes,
-    point: r.lng == null || r.lat == null ? null : { lng: r.lng, lat: r.lat },
+    point: pointOf(r),
     h3: r.h3,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -73,7 +75,7 @@ export interface ThingQuery extends PageParams {
 
 export async function listThings(db: DbOrTx, actor: Actor, query: ThingQuery): Promise<Page<Thing>> {
   let q = visible(db, actor);
-  if (query.areaCode) q = q.where('area_code', 'like', `${query.areaCode}%`);
+  if (query.areaCode) q = q.where(underAreaSql(query.areaCode));
   if (query.kind) q = q.where('kind', '=', query.kind);
   if (query.q)
     q = q.where((eb) =>
@@ -82,12 +84,8 @@ export async function listThings(db: DbOrTx, actor: Actor, query: ThingQuery): P
   return paginate(q, query, { id: 'id', name: 'name', updatedAt: 'updated_at' }[query.sort], presentThing);
 }
 
-async function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<ThingRow> {
-  let q = visible(db, actor).selectAll().where('id', '=', id);
-  if (lock) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
-  if (!row) throw notFound(`物 / thing ${id}`);
-  return row;
+function findRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<ThingRow> {
+  return findVisible(visible(db, actor).selectAll(), id, lock, '物 / thing');
 }
 
 export async function getThing(db: DbOrTx, actor: Actor, id: string): Promise<Thing> {
@@ -132,20 +130,12 @@ export async function createThing(tx: DbOrTx, actor: Actor, input: ThingInput): 
       name: input.name,
       identifier: input.identifier ?? null,
       attributes: JSON.stringify(input.attributes ?? {}),
-      lng: input.point?.lng ?? null,
-      lat: input.point?.lat ?? null,
-      h3: h3Of(input.point),
+      ...pointColumns(input.point),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
   const t = presentThing(row);
-  await audit(tx, actor, {
-    action: 'thing.create',
-    entityType: 'thing',
-    entityId: row.id,
-    areaCode,
-    newValues: { ...t },
-  });
+  await auditWrite(tx, actor, 'thing', row.id, areaCode, null, t);
   return t;
 }
 
@@ -175,13 +165,9 @@ export async function updateThing(
     .updateTable('things')
     .set({
       area_code: areaCode,
-      ...(patch.kind !== undefined ? { kind: patch.kind } : {}),
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.identifier !== undefined ? { identifier: patch.identifier } : {}),
+      ...patchColumns(patch, { kind: 'kind', name: 'name', identifier: 'identifier' }),
       ...(patch.attributes !== undefined ? { attributes: JSON.stringify(patch.attributes) } : {}),
-      ...(patch.point !== undefined
-        ? { lng: patch.point?.lng ?? null, lat: patch.point?.lat ?? null, h3: h3Of(patch.point) }
-        : {}),
+      ...(patch.point !== undefined ? pointColumns(patch.point) : {}),
       version: sql`version + 1`,
       updated_at: sql`now()`,
     })
@@ -189,13 +175,6 @@ export async function updateThing(
     .returningAll()
     .executeTakeFirstOrThrow();
   const after = presentThing(row);
-  await audit(tx, actor, {
-    action: 'thing.update',
-    entityType: 'thing',
-    entityId: id,
-    areaCode,
-    oldValues: { ...presentThing(before) },
-    newValues: { ...after },
-  });
+  await auditWrite(tx, actor, 'thing', id, areaCode, presentThing(before), after);
   return after;
 }
