@@ -43,15 +43,17 @@ describe.runIf(hasChromium)('API docs page in a browser', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'grid_docs', password: 'test-Passw0rd' }),
       });
-      const persons = await (await fetch('/api/persons')).json();
+      const persons = (await (await fetch('/api/persons')).json()) as { items: { name: string }[] };
       return {
         status: login.status,
-        cookieVisibleToScript: document.cookie.includes('zhili_session'),
+        cookieVisibleToScript: (
+          globalThis as unknown as { document: { cookie: string } }
+        ).document.cookie.includes('zhili_session'),
         persons,
       };
     });
     expect(result.status).toBe(200);
     expect(result.cookieVisibleToScript).toBe(false); // HttpOnly
-    expect(result.persons.items.map((p: { name: string }) => p.name)).toEqual(['鼓楼居民']);
+    expect(result.persons.items.map((p) => p.name)).toEqual(['鼓楼居民']);
   });
 });

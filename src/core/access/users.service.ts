@@ -77,6 +77,19 @@ async function checkAssignment(
 export async function createUser(tx: DbOrTx, actor: Actor, u: NewUser): Promise<User> {
   assertCan(actor, 'user:manage');
   await checkAssignment(tx, actor, u);
+  if (u.enterpriseId) {
+    const e = await tx
+      .selectFrom('enterprises')
+      .select('id')
+      .where('id', '=', u.enterpriseId)
+      .where(inScopeSql(actor))
+      .executeTakeFirst();
+    if (!e) {
+      throw new AppError('VALIDATION_FAILED', `企业 ${u.enterpriseId} 不存在 / Unknown enterprise`, [
+        { path: 'enterpriseId', message: 'not found' },
+      ]);
+    }
+  }
   const exists = await tx
     .selectFrom('users')
     .select('id')

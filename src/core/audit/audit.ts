@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 import { sql } from 'kysely';
 import { type Actor, assertCan } from '../access/actor.ts';
-import { escapeLike, inScopeSql, underAreaSql } from '../access/scope.ts';
+import { inScopeSql, underAreaSql } from '../access/scope.ts';
 import type { DbOrTx } from '../db/database.ts';
 
 // canonicalize is CommonJS with ESM-style types: under NodeNext the function may sit on `.default`.

@@ -1,6 +1,7 @@
 import { latLngToCell } from 'h3-js';
 import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { type Actor, assertCan, assertInScope } from '../access/actor.ts';
+import { inScopeSql } from '../access/scope.ts';
 import { assertAreaExists, locate } from '../areas/areas.service.ts';
 import { audit } from '../audit/audit.ts';
 import type { DbOrTx } from '../db/database.ts';
@@ -159,4 +160,31 @@ export function auditWrite(
     oldValues: before ? auditView(before) : null,
     newValues: auditView(after),
   });
+}
+
+const REF_NAMES = { houses: '房屋 / house', persons: '人员 / person' } as const;
+
+/**
+ * A reference given in input (a person's house, a house's owner…) must be a record the actor can see:
+ * otherwise it is reported as unknown, exactly as if it did not exist.
+ */
+export async function assertVisibleRef(
+  tx: DbOrTx,
+  actor: Actor,
+  table: keyof typeof REF_NAMES,
+  id: string | null | undefined,
+  field: string,
+): Promise<void> {
+  if (!id) return;
+  const found = await tx
+    .selectFrom(table)
+    .select('id')
+    .where('id', '=', id)
+    .where(inScopeSql(actor))
+    .executeTakeFirst();
+  if (!found) {
+    throw new AppError('VALIDATION_FAILED', `${REF_NAMES[table]} ${id} 不存在 / unknown`, [
+      { path: field, message: 'not found' },
+    ]);
+  }
 }

@@ -7,6 +7,7 @@ import type { EnterpriseRow } from '../db/types.ts';
 import { AppError, forbidden } from '../errors.ts';
 import { normalizeMobile, normalizeUscc } from './codes.ts';
 import {
+  assertVisibleRef,
   auditWrite,
   findVisible,
   type Page,
@@ -155,6 +156,7 @@ export async function createEnterprise(
   const areaCode = await resolveWritableArea(tx, actor, input.areaCode, input.point);
   const uscc = usccOf(input.uscc);
   await assertUsccFree(tx, uscc);
+  await assertVisibleRef(tx, actor, 'houses', input.houseId, 'houseId');
   const row = await tx
     .insertInto('enterprises')
     .values({
@@ -192,6 +194,7 @@ export async function updateEnterprise(
       : before.area_code;
   const uscc = patch.uscc !== undefined ? usccOf(patch.uscc) : undefined;
   if (uscc) await assertUsccFree(tx, uscc, id);
+  if (patch.houseId !== undefined) await assertVisibleRef(tx, actor, 'houses', patch.houseId, 'houseId');
   const row = await tx
     .updateTable('enterprises')
     .set({

@@ -3,8 +3,8 @@ import { type Actor, assertCan } from '../access/actor.ts';
 import { containsPattern, inScopeSql, underAreaSql } from '../access/scope.ts';
 import type { DbOrTx } from '../db/database.ts';
 import type { HouseRow } from '../db/types.ts';
-import { AppError } from '../errors.ts';
 import {
+  assertVisibleRef,
   auditWrite,
   findVisible,
   type Page,
@@ -119,23 +119,9 @@ export interface HouseInput {
   ownerPersonId?: string | null | undefined;
 }
 
-async function checkOwner(tx: DbOrTx, actor: Actor, personId: string | null | undefined) {
-  if (!personId) return;
-  const p = await tx
-    .selectFrom('persons')
-    .select('id')
-    .where('id', '=', personId)
-    .where(inScopeSql(actor))
-    .executeTakeFirst();
-  if (!p)
-    throw new AppError('VALIDATION_FAILED', `人员 ${personId} 不存在 / Unknown person ${personId}`, [
-      { path: 'ownerPersonId', message: 'not found' },
-    ]);
-}
-
 export async function createHouse(tx: DbOrTx, actor: Actor, input: HouseInput): Promise<House> {
   const areaCode = await resolveWritableArea(tx, actor, input.areaCode, input.point);
-  await checkOwner(tx, actor, input.ownerPersonId);
+  await assertVisibleRef(tx, actor, 'persons', input.ownerPersonId, 'ownerPersonId');
   const row = await tx
     .insertInto('houses')
     .values({
@@ -167,7 +153,8 @@ export async function updateHouse(
     patch.areaCode || patch.point
       ? await resolveWritableArea(tx, actor, patch.areaCode, patch.point)
       : before.area_code;
-  if (patch.ownerPersonId !== undefined) await checkOwner(tx, actor, patch.ownerPersonId);
+  if (patch.ownerPersonId !== undefined)
+    await assertVisibleRef(tx, actor, 'persons', patch.ownerPersonId, 'ownerPersonId');
   const row = await tx
     .updateTable('houses')
     .set({

@@ -7,6 +7,7 @@ import type { PersonRow } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import { normalizeIdCard, normalizeMobile, parseIdCard } from './codes.ts';
 import {
+  assertVisibleRef,
   auditWrite,
   findVisible,
   type Page,
@@ -140,20 +141,6 @@ export interface PersonInput {
   tags?: string[] | undefined;
 }
 
-async function checkHouse(tx: DbOrTx, actor: Actor, houseId: string | null | undefined) {
-  if (!houseId) return;
-  const h = await tx
-    .selectFrom('houses')
-    .select('id')
-    .where('id', '=', houseId)
-    .where(inScopeSql(actor))
-    .executeTakeFirst();
-  if (!h)
-    throw new AppError('VALIDATION_FAILED', `房屋 ${houseId} 不存在 / Unknown house ${houseId}`, [
-      { path: 'houseId', message: 'not found' },
-    ]);
-}
-
 async function identifierColumns(
   tx: DbOrTx,
   vault: Vault,
@@ -191,7 +178,7 @@ export async function createPerson(
   input: PersonInput,
 ): Promise<Person> {
   const areaCode = await resolveWritableArea(tx, actor, input.areaCode, null);
-  await checkHouse(tx, actor, input.houseId);
+  await assertVisibleRef(tx, actor, 'houses', input.houseId, 'houseId');
   const fromId = input.idNumber ? parseIdCard(idNumberOf(input.idNumber)) : null;
   const row = await tx
     .insertInto('persons')
@@ -225,7 +212,7 @@ export async function updatePerson(
   const areaCode = patch.areaCode
     ? await resolveWritableArea(tx, actor, patch.areaCode, null)
     : before.area_code;
-  if (patch.houseId !== undefined) await checkHouse(tx, actor, patch.houseId);
+  if (patch.houseId !== undefined) await assertVisibleRef(tx, actor, 'houses', patch.houseId, 'houseId');
   // A corrected ID number carries the right gender and birth date, unless the caller gives them.
   const fromId = patch.idNumber ? parseIdCard(idNumberOf(patch.idNumber)) : null;
   const derived = fromId
