@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../../testing/harness.ts';
 import {
   generateIdCard,
   generateMobile,
@@ -19,18 +20,6 @@ import {
   USCC_CHARSET,
   usccCheckChar,
 } from './codes.ts';
-
-/** mulberry32: tiny, well-known seeded PRNG, so generated-code tests are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function replaceAt(s: string, i: number, ch: string): string {
   return s.slice(0, i) + ch + s.slice(i + 1);

@@ -188,3 +188,27 @@ export async function assertVisibleRef(
     ]);
   }
 }
+
+/**
+ * The start of every subject update: the actor may write, the record is visible and locked, the caller's
+ * version is current (else 409 with the current state), and the record's area after the change is resolved.
+ */
+export async function beginUpdate<R extends { version: number; area_code: string }>(
+  tx: DbOrTx,
+  actor: Actor,
+  opts: {
+    find: () => Promise<R>;
+    version: number;
+    label: string;
+    present: (row: R) => unknown;
+    areaCode?: string | undefined;
+    point?: Point | null | undefined;
+  },
+): Promise<{ before: R; areaCode: string }> {
+  assertCan(actor, 'subject:write');
+  const before = await opts.find();
+  if (before.version !== opts.version) throw staleVersion(opts.label, opts.present(before));
+  const moved = opts.areaCode || opts.point;
+  const areaCode = moved ? await resolveWritableArea(tx, actor, opts.areaCode, opts.point) : before.area_code;
+  return { before, areaCode };
+}

@@ -9,6 +9,7 @@ import { normalizeMobile, normalizeUscc } from './codes.ts';
 import {
   assertVisibleRef,
   auditWrite,
+  beginUpdate,
   findVisible,
   type Page,
   type PageParams,
@@ -18,7 +19,6 @@ import {
   pointColumns,
   pointOf,
   resolveWritableArea,
-  staleVersion,
 } from './common.ts';
 import { maskMobile, type Vault } from './vault.ts';
 
@@ -185,13 +185,14 @@ export async function updateEnterprise(
   version: number,
   patch: Partial<EnterpriseInput>,
 ): Promise<Enterprise> {
-  assertCan(actor, 'subject:write');
-  const before = await findRow(tx, actor, id, true);
-  if (before.version !== version) throw staleVersion('企业信息', presentEnterprise(vault, before));
-  const areaCode =
-    patch.areaCode || patch.point
-      ? await resolveWritableArea(tx, actor, patch.areaCode, patch.point)
-      : before.area_code;
+  const { before, areaCode } = await beginUpdate(tx, actor, {
+    find: () => findRow(tx, actor, id, true),
+    version,
+    label: '企业信息',
+    present: (r) => presentEnterprise(vault, r),
+    areaCode: patch.areaCode,
+    point: patch.point,
+  });
   const uscc = patch.uscc !== undefined ? usccOf(patch.uscc) : undefined;
   if (uscc) await assertUsccFree(tx, uscc, id);
   if (patch.houseId !== undefined) await assertVisibleRef(tx, actor, 'houses', patch.houseId, 'houseId');

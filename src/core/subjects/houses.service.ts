@@ -6,6 +6,7 @@ import type { HouseRow } from '../db/types.ts';
 import {
   assertVisibleRef,
   auditWrite,
+  beginUpdate,
   findVisible,
   type Page,
   type PageParams,
@@ -15,7 +16,6 @@ import {
   pointColumns,
   pointOf,
   resolveWritableArea,
-  staleVersion,
 } from './common.ts';
 import { type Person, presentPerson } from './persons.service.ts';
 import type { Vault } from './vault.ts';
@@ -146,13 +146,14 @@ export async function updateHouse(
   version: number,
   patch: Partial<HouseInput>,
 ): Promise<House> {
-  assertCan(actor, 'subject:write');
-  const before = await findRow(tx, actor, id, true);
-  if (before.version !== version) throw staleVersion('房屋信息', presentHouse(before));
-  const areaCode =
-    patch.areaCode || patch.point
-      ? await resolveWritableArea(tx, actor, patch.areaCode, patch.point)
-      : before.area_code;
+  const { before, areaCode } = await beginUpdate(tx, actor, {
+    find: () => findRow(tx, actor, id, true),
+    version,
+    label: '房屋信息',
+    present: (r) => presentHouse(r),
+    areaCode: patch.areaCode,
+    point: patch.point,
+  });
   if (patch.ownerPersonId !== undefined)
     await assertVisibleRef(tx, actor, 'persons', patch.ownerPersonId, 'ownerPersonId');
   const row = await tx

@@ -9,13 +9,13 @@ import { normalizeIdCard, normalizeMobile, parseIdCard } from './codes.ts';
 import {
   assertVisibleRef,
   auditWrite,
+  beginUpdate,
   findVisible,
   type Page,
   type PageParams,
   paginate,
   patchColumns,
   resolveWritableArea,
-  staleVersion,
 } from './common.ts';
 import { maskIdCard, maskMobile, type Vault } from './vault.ts';
 
@@ -206,12 +206,13 @@ export async function updatePerson(
   version: number,
   patch: Partial<PersonInput>,
 ): Promise<Person> {
-  assertCan(actor, 'subject:write');
-  const before = await findRow(tx, actor, id, true);
-  if (before.version !== version) throw staleVersion('人员信息', presentPerson(vault, before));
-  const areaCode = patch.areaCode
-    ? await resolveWritableArea(tx, actor, patch.areaCode, null)
-    : before.area_code;
+  const { before, areaCode } = await beginUpdate(tx, actor, {
+    find: () => findRow(tx, actor, id, true),
+    version,
+    label: '人员信息',
+    present: (r) => presentPerson(vault, r),
+    areaCode: patch.areaCode,
+  });
   if (patch.houseId !== undefined) await assertVisibleRef(tx, actor, 'houses', patch.houseId, 'houseId');
   // A corrected ID number carries the right gender and birth date, unless the caller gives them.
   const fromId = patch.idNumber ? parseIdCard(idNumberOf(patch.idNumber)) : null;

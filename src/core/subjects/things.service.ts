@@ -6,6 +6,7 @@ import type { ThingRow } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import {
   auditWrite,
+  beginUpdate,
   findVisible,
   type Page,
   type PageParams,
@@ -15,7 +16,6 @@ import {
   pointColumns,
   pointOf,
   resolveWritableArea,
-  staleVersion,
 } from './common.ts';
 
 /** Kinds the kernel knows; modules may use others that match ^[a-z_]{2,30}$. */
@@ -146,13 +146,14 @@ export async function updateThing(
   version: number,
   patch: Partial<ThingInput>,
 ): Promise<Thing> {
-  assertCan(actor, 'subject:write');
-  const before = await findRow(tx, actor, id, true);
-  if (before.version !== version) throw staleVersion('物品信息', presentThing(before));
-  const areaCode =
-    patch.areaCode || patch.point
-      ? await resolveWritableArea(tx, actor, patch.areaCode, patch.point)
-      : before.area_code;
+  const { before, areaCode } = await beginUpdate(tx, actor, {
+    find: () => findRow(tx, actor, id, true),
+    version,
+    label: '物品信息',
+    present: (r) => presentThing(r),
+    areaCode: patch.areaCode,
+    point: patch.point,
+  });
   if (patch.identifier !== undefined || patch.kind !== undefined) {
     await assertIdentifierFree(
       tx,
