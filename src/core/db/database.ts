@@ -24,6 +24,8 @@ export interface Database {
   location: string;
   /** The embedded engine itself (PGlite only), e.g. to dump it as a test template. */
   pglite: PGlite | null;
+  /** PostgreSQL only: the connection URL, for dedicated connections (LISTEN, leader lock). */
+  url: string | null;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     engine: 'postgres',
     location: url.replace(/\/\/[^@/]*@/, '//'),
     pglite: null,
+    url,
     close: () => db.destroy(),
   };
 }
@@ -76,6 +79,7 @@ async function openPglite(dataDir: string, loadDataDir?: Blob | File): Promise<D
       engine: 'pglite',
       location: dataDir,
       pglite: lite,
+      url: null,
       close: async () => {
         await db.destroy();
         await lite.close();

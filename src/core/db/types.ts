@@ -127,6 +127,120 @@ export interface ThingsTable extends Versioned {
   h3: string | null;
 }
 
+export type Urgency = 'extra_urgent' | 'urgent' | 'normal';
+export type DeadlineState = 'normal' | 'warning' | 'overdue';
+
+export interface MattersTable {
+  id: Generated<string>;
+  number: string;
+  type: string;
+  category: string | null;
+  title: string;
+  description: string | null;
+  status: string;
+  closed: Generated<boolean>;
+  urgency: Generated<Urgency>;
+  source_department: string | null;
+  source_channel: string | null;
+  area_code: string;
+  lng: number | null;
+  lat: number | null;
+  h3: string | null;
+  reporter_id: string | null;
+  reporter_name: string | null;
+  assignee_department: string | null;
+  assignee_area_code: string | null;
+  assignee_user_id: string | null;
+  dispatcher_area_code: string | null;
+  state_entered_at: Timestamp;
+  warn_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  due_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  paused_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  deadline_state: Generated<DeadlineState>;
+  escalated_to: string | null;
+  extension_requested: Json | null;
+  payload: Json;
+  search_tokens: Generated<string[]>;
+  created_at: Timestamp;
+  updated_at: Generated<Date>;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  version: Generated<number>;
+}
+
+export interface MatterCountersTable {
+  prefix: string;
+  n: number;
+}
+
+export interface MatterPartiesTable {
+  id: Generated<string>;
+  matter_id: string;
+  role: string;
+  subject_type: 'person' | 'house' | 'enterprise' | 'thing';
+  subject_id: string;
+  created_at: Generated<Date>;
+}
+
+export interface MatterTimelineTable {
+  id: Generated<string>;
+  matter_id: string;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  note: string | null;
+  data: Json;
+}
+
+export interface FilesTable {
+  sha256: string;
+  size: ColumnType<string, number | string, number | string>;
+  mime: string;
+  created_at: Generated<Date>;
+}
+
+export interface MatterAttachmentsTable {
+  id: Generated<string>;
+  matter_id: string;
+  timeline_id: string | null;
+  sha256: string;
+  filename: string;
+  mime: string;
+  size: ColumnType<string, number | string, number | string>;
+  uploaded_by: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface MatterDeadlinesTable {
+  type: string;
+  state: string;
+  amount: number;
+  unit: 'minutes' | 'hours' | 'days' | 'workdays';
+  warn_ratio: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  matter_id: string | null;
+  kind: string;
+  message: string;
+  created_at: Generated<Date>;
+  read_at: Date | null;
+}
+
+export interface JobRunsTable {
+  job: string;
+  slot: Date | string;
+  instance: string;
+  started_at: Generated<Date>;
+  finished_at: Date | null;
+  result: Json | null;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Generated<Date>;
@@ -143,7 +257,20 @@ export interface DB {
   enterprises: EnterprisesTable;
   things: ThingsTable;
   schema_migrations: SchemaMigrationsTable;
+  matters: MattersTable;
+  matter_counters: MatterCountersTable;
+  matter_parties: MatterPartiesTable;
+  matter_timeline: MatterTimelineTable;
+  files: FilesTable;
+  matter_attachments: MatterAttachmentsTable;
+  matter_deadlines: MatterDeadlinesTable;
+  notifications: NotificationsTable;
+  job_runs: JobRunsTable;
+  areas_version: { id: string; version: string };
 }
+
+export type MatterRow = Selectable<MattersTable>;
+export type TimelineRow = Selectable<MatterTimelineTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type PersonRow = Selectable<PersonsTable>;
