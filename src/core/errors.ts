@@ -23,6 +23,11 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'DATABASE_LOCKED'
   | 'IMPORT_INVALID'
+  | 'UNKNOWN_ACTION'
+  | 'INVALID_TRANSITION'
+  | 'PAYLOAD_INVALID'
+  | 'FILE_TOO_LARGE'
+  | 'FILE_TYPE_FORBIDDEN'
   | 'INTERNAL';
 
 export interface ErrorDetail {

@@ -18,6 +18,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Kernel } from '../core/kernel.ts';
+import { registerModules } from '../modules/index.ts';
 import { registerAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
 import { registerOps } from './ops.ts';
@@ -33,6 +34,7 @@ export type App = FastifyInstance<
 
 /** Builds the HTTP app on an opened kernel. `listen` is the caller's business (CLI or tests' inject). */
 export async function buildApp(kernel: Kernel): Promise<App> {
+  registerModules();
   const app: App = Fastify({
     loggerInstance: kernel.log.child(
       {},

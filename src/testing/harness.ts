@@ -8,6 +8,7 @@ import type { Role } from '../core/access/roles.ts';
 import { createUser } from '../core/access/users.service.ts';
 import { loadConfig } from '../core/config.ts';
 import { type Database, openDatabase } from '../core/db/database.ts';
+import { createEventBus } from '../core/events/bus.ts';
 import type { Kernel } from '../core/kernel.ts';
 import { createVault } from '../core/subjects/vault.ts';
 import { type App, buildApp } from '../server/app.ts';
@@ -56,13 +57,24 @@ export async function openTestKernel(opts: TestKernelOptions = {}): Promise<Kern
     ...loadConfig({ NODE_ENV: 'test', ZHILI_DATA_DIR: '/nonexistent' }),
     loginMaxPerMinute: opts.loginMaxPerMinute ?? 1000,
   };
+  let events: Kernel['events'];
+  try {
+    events = await createEventBus(database);
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
   return {
     database,
     db: database.db,
     vault: createVault(randomBytes(32)),
     config,
     log: pino({ level: 'silent' }),
-    close: () => database.close(),
+    events,
+    close: async () => {
+      await events.close();
+      await database.close();
+    },
   };
 }
 
@@ -76,6 +88,7 @@ export interface TestContext {
     role: Role | Role[];
     areaCode: string;
     enterpriseId?: string | null;
+    departmentCode?: string | null;
   }): Promise<string>;
 }
 
@@ -108,6 +121,7 @@ export async function createTestContext(opts: TestKernelOptions = {}): Promise<T
           roles: Array.isArray(u.role) ? u.role : [u.role],
           areaCode: u.areaCode,
           enterpriseId: u.enterpriseId ?? null,
+          departmentCode: u.departmentCode ?? null,
         }),
       );
       return login(app, u.username, TEST_PASSWORD);

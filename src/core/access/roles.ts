@@ -37,20 +37,26 @@ export const PERMISSIONS = [
   'user:read',
   'user:manage',
   'audit:read',
+  'matter:read',
+  'matter:report',
+  'matter:act',
+  'matter:configure',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const READ_SUBJECTS: Permission[] = ['area:read', 'subject:read'];
-const CENTRE: Permission[] = [...READ_SUBJECTS, 'subject:write', 'subject:reveal', 'user:read'];
+const MATTERS: Permission[] = ['matter:read', 'matter:report', 'matter:act'];
+const CENTRE: Permission[] = [...READ_SUBJECTS, 'subject:write', 'subject:reveal', 'user:read', ...MATTERS];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   city_admin: PERMISSIONS.filter((p) => p !== 'enterprise:read-own' && p !== 'audit:read'),
-  commander: [...READ_SUBJECTS, 'subject:reveal'],
-  county_center: CENTRE,
+  commander: [...READ_SUBJECTS, 'subject:reveal', ...MATTERS],
+  county_center: [...CENTRE, 'matter:configure'],
   town_center: CENTRE,
-  grid_worker: [...READ_SUBJECTS, 'subject:write', 'subject:reveal'],
-  mediator: [...READ_SUBJECTS, 'subject:reveal'],
-  dept_clerk: READ_SUBJECTS,
+  grid_worker: [...READ_SUBJECTS, 'subject:write', 'subject:reveal', ...MATTERS],
+  // Mediators and department clerks handle what is assigned to them; they do not file reports themselves.
+  mediator: [...READ_SUBJECTS, 'subject:reveal', 'matter:read', 'matter:act'],
+  dept_clerk: [...READ_SUBJECTS, 'matter:read', 'matter:act'],
   enterprise_user: ['area:read', 'enterprise:read-own'],
   // Auditors read the trail and who the users are; they write nothing and see no personal data.
   auditor: ['area:read', 'audit:read', 'user:read'],

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { validateWorkflow, type WorkflowDef } from '../workflow/workflow.ts';
+
+/**
+ * Matter types are code: a module declares each one (its payload schema, categories and workflow) and
+ * registers it at start-up. What a centre may change (deadlines) lives in the database.
+ */
+export interface MatterTypeDef {
+  code: string;
+  /** Letters in front of the matter number: `SJ` → SJ-330302-20261129-0001. */
+  prefix: string;
+  name: { zh: string; en: string };
+  payload: z.ZodType<Record<string, unknown>>;
+  categories: { code: string; name: { zh: string; en: string } }[];
+  workflow: WorkflowDef;
+}
+
+const types = new Map<string, MatterTypeDef>();
+
+export function registerMatterType(def: MatterTypeDef): void {
+  if (!/^[a-z][a-z0-9_]{1,39}$/.test(def.code))
+    throw new Error(`matter type code ${def.code} is not snake_case`);
+  if (!/^[A-Z]{2,4}$/.test(def.prefix))
+    throw new Error(`matter type ${def.code}: prefix must be 2–4 capital letters`);
+  const existing = types.get(def.code);
+  if (existing && existing !== def) throw new Error(`matter type ${def.code} registered twice`);
+  validateWorkflow(def.workflow);
+  types.set(def.code, def);
+}
+
+export function matterTypes(): MatterTypeDef[] {
+  return [...types.values()];
+}
+
+export function getMatterType(code: string): MatterTypeDef {
+  const t = types.get(code);
+  if (!t)
+    throw new AppError('VALIDATION_FAILED', `未知事项类型 ${code} / Unknown matter type ${code}`, [
+      { path: 'type', message: 'unknown' },
+    ]);
+  return t;
+}

@@ -1,0 +1,13 @@
+import { type ModuleDef, registerModule } from '../core/modules.ts';
+import event from './event/index.ts';
+
+/** Every line of work the platform runs. */
+export const MODULES: ModuleDef[] = [event];
+
+let registered = false;
+
+export function registerModules(): void {
+  if (registered) return;
+  for (const m of MODULES) registerModule(m);
+  registered = true;
+}
