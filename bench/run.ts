@@ -9,7 +9,7 @@ import pg from 'pg';
 import { systemActor } from '../src/core/access/actor.ts';
 import { type AreaGeometry, locate } from '../src/core/areas/areas.service.ts';
 import { audit } from '../src/core/audit/audit.ts';
-import { type Database, openDatabase } from '../src/core/db/database.ts';
+import { type Database, openDatabase, UTF8_DB } from '../src/core/db/database.ts';
 import { prepareDatabase } from '../src/core/kernel.ts';
 import { seeded } from '../src/testing/harness.ts';
 
@@ -30,7 +30,7 @@ async function open(): Promise<{ database: Database; drop: () => Promise<void> }
   const name = `zhili_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name} ${UTF8_DB}`);
   const u = new URL(url);
   u.pathname = `/${name}`;
   return {

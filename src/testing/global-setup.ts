@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../core/db/database.ts';
+import { openDatabase, UTF8_DB } from '../core/db/database.ts';
 import { prepareDatabase } from '../core/kernel.ts';
 
 /**
@@ -18,7 +18,8 @@ export default async function setup(project: TestProject) {
     const template = `zhili_tpl_${runId}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query(`create database ${template}`);
+    // UTF-8 character classes: with LC_CTYPE C, pg_trgm makes no trigrams for Chinese at all.
+    await admin.query(`create database ${template} ${UTF8_DB}`);
     const database = await openDatabase({ url: withDb(url, template) });
     await prepareDatabase(database);
     await database.close();

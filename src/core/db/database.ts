@@ -12,6 +12,12 @@ import type { DB } from './types.ts';
 // Dates stay 'YYYY-MM-DD' strings: a JS Date would shift them by the server's time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
+/**
+ * How Zhili's PostgreSQL databases are created: UTF-8 with UTF-8 character classes, from template0. With
+ * LC_CTYPE 'C', pg_trgm treats Chinese characters as non-word characters and indexes nothing.
+ */
+export const UTF8_DB = "template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'";
+
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
 /** Services take `DbOrTx` so that a caller's transaction is passed down explicitly, never reopened. */

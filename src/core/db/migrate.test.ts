@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { withDb } from '../../testing/global-setup.ts';
-import { openDatabase } from './database.ts';
+import { openDatabase, UTF8_DB } from './database.ts';
 import { listMigrations, migrate } from './migrate.ts';
 
 const t = inject('zhiliTest');
@@ -18,7 +18,7 @@ async function emptyDatabase() {
   const name = `zhili_t_${t.runId}_empty_${process.pid}`;
   const admin = new pg.Client({ connectionString: t.url });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name} ${UTF8_DB}`);
   const database = await openDatabase({ url: withDb(t.url, name) });
   return {
     database,

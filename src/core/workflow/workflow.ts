@@ -87,12 +87,16 @@ export function toMermaid(w: WorkflowDef, current?: string): string {
   const lines = ['stateDiagram-v2'];
   for (const [code, s] of Object.entries(w.states)) lines.push(`  ${id(code)} : ${s.name.zh} ${s.name.en}`);
   lines.push(`  [*] --> ${id(w.initial)}`);
+  // Actions that do not change the state (处置, 督办, 延期…) would draw a loop on every state: list them in a
+  // note beside the state instead, so the diagram shows the path a matter travels.
+  const inPlace = new Map<string, string[]>();
   for (const t of w.transitions) {
     for (const f of t.from) {
-      const to = t.to ?? f;
-      lines.push(`  ${id(f)} --> ${id(to)} : ${t.name.zh}`);
+      if (t.to) lines.push(`  ${id(f)} --> ${id(t.to)} : ${t.name.zh}`);
+      else inPlace.set(f, [...(inPlace.get(f) ?? []), t.name.zh]);
     }
   }
+  for (const [state, names] of inPlace) lines.push(`  note right of ${id(state)} : ${names.join('、')}`);
   for (const [code, s] of Object.entries(w.states))
     if (s.kind === 'closed') lines.push(`  ${id(code)} --> [*]`);
   if (current && w.states[current]) {
