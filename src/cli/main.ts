@@ -1,19 +1,25 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
+import os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { systemActor } from '../core/access/actor.ts';
 import { isRole, ROLES } from '../core/access/roles.ts';
-import { createUser, listUsers, purgeExpiredSessions } from '../core/access/users.service.ts';
+import { createUser, listUsers } from '../core/access/users.service.ts';
 import { readBuiltinAreas } from '../core/areas/builtin.ts';
 import { importAreasGeojson } from '../core/areas/import.ts';
 import { verifyAuditChain } from '../core/audit/audit.ts';
 import { loadConfig } from '../core/config.ts';
 import { AppError, isAppError } from '../core/errors.ts';
+import { createScheduler } from '../core/jobs/scheduler.ts';
 import { type Kernel, openKernel } from '../core/kernel.ts';
+import { kernelJobs } from '../core/matters/jobs.ts';
+import { registerModules } from '../modules/index.ts';
 import { buildApp } from '../server/app.ts';
 import { progressReporter } from './progress.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from './seed/demo.ts';
+
+registerModules();
 
 const program = new Command('zhili')
   .description(
@@ -67,17 +73,18 @@ async function serve(k: Kernel, withDemo: boolean) {
   console.log(`  ${address}/api/docs   接口文档 / API docs (sign in with POST /api/auth/login)`);
   console.log(`  ${address}/healthz    ${address}/metrics`);
   if (withDemo) printDemoLogins();
-  // Sessions that are never used again are not removed on use: sweep them hourly.
-  const sweep = setInterval(() => {
-    purgeExpiredSessions(k.db).catch((e: Error) => k.log.warn({ err: e.message }, 'session sweep failed'));
-  }, 3_600_000);
-  sweep.unref();
+  // The deadline clock and other sweeps: with several instances on one PostgreSQL, one leads.
+  const scheduler = createScheduler(k.database, kernelJobs(k), {
+    instanceId: `${os.hostname()}:${process.pid}`,
+    log: k.log,
+  });
+  scheduler.start();
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  clearInterval(sweep);
+  await scheduler.stop();
   await app.close();
 }
 

@@ -381,6 +381,9 @@ describe('who am I', () => {
     expect(me.user).toMatchObject({ username: 'gl.grid', roles: ['grid_worker'], areaCode: GULOU });
     expect([...me.permissions].sort()).toEqual([
       'area:read',
+      'matter:act',
+      'matter:read',
+      'matter:report',
       'subject:read',
       'subject:reveal',
       'subject:write',

@@ -70,7 +70,7 @@ export async function getMatterDetail(db: DbOrTx, actor: Actor, id: string): Pro
       subjectId: p.subject_id,
       name:
         p.person_name != null
-          ? p.person_area && p.person_area.startsWith(actor.scopePrefix)
+          ? p.person_area?.startsWith(actor.scopePrefix)
             ? p.person_name
             : maskName(p.person_name)
           : (p.enterprise_name ?? p.house_address ?? p.thing_name ?? null),

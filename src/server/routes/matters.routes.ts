@@ -202,7 +202,7 @@ export const mattersRoutes =
         assertCan(actor, 'matter:configure');
         const t = getMatterType(req.params.code);
         const s = t.workflow.states[req.params.state];
-        if (!s || s.kind !== 'open') {
+        if (s?.kind !== 'open') {
           throw new AppError(
             'VALIDATION_FAILED',
             '只有办理中的状态可设置时限 / Only open states have deadlines',

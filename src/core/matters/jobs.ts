@@ -1,0 +1,35 @@
+import { purgeExpiredSessions } from '../access/users.service.ts';
+import type { Job } from '../jobs/scheduler.ts';
+import type { Kernel } from '../kernel.ts';
+import { runDeadlineClock } from './clock.ts';
+
+/** How often the deadline clock looks: 临期/超期 are minute-grained states. */
+export const CLOCK_INTERVAL_MS = 60_000;
+
+/**
+ * The kernel's periodic jobs. The clock runs in one transaction per tick and publishes its events after
+ * the commit, like every other command.
+ */
+export function kernelJobs(kernel: Kernel): Job[] {
+  return [
+    {
+      name: 'deadline-clock',
+      intervalMs: CLOCK_INTERVAL_MS,
+      run: async () => {
+        const r = await kernel.db.transaction().execute((tx) => runDeadlineClock(tx, new Date()));
+        for (const e of r.events) {
+          await kernel.events
+            .publish(e)
+            .catch((err: Error) => kernel.log.warn({ err: err.message }, 'event not published'));
+        }
+        return { warned: r.warned, overdue: r.overdue };
+      },
+    },
+    {
+      // Sessions that are never used again are not removed on use.
+      name: 'session-sweep',
+      intervalMs: 3_600_000,
+      run: async () => ({ purged: await purgeExpiredSessions(kernel.db) }),
+    },
+  ];
+}
