@@ -176,6 +176,36 @@ describe('the generic loop through HTTP', () => {
   });
 });
 
+describe('the remaining transitions of the loop', () => {
+  it('不予受理, 核查不通过 and 驳回延期 — so that every declared action has been taken through HTTP', async () => {
+    const junk = await report('重复上报测试');
+    const rejected = (await act('town', junk.id, { action: 'reject', reason: '重复上报' })).json();
+    expect(rejected).toMatchObject({ status: 'rejected', closed: true, actions: [] });
+
+    const m = await report('垃圾清运不及时');
+    await act('town', m.id, { action: 'accept' });
+    await act('town', m.id, { action: 'dispatch', assignee: { department: 'housing', areaCode: LUCHENG } });
+    await act('housing', m.id, { action: 'sign' });
+    await act('housing', m.id, { action: 'request_extension', extensionDays: 5, reason: '等待审批' });
+    const refused = (await act('town', m.id, { action: 'reject_extension', reason: '不予延期' })).json();
+    expect(refused.extensionRequested).toBeNull();
+    await act('housing', m.id, { action: 'feedback', result: '已清运' });
+    const failed = (await act('town', m.id, { action: 'verify_fail', reason: '现场仍有垃圾' })).json();
+    expect(failed.status).toBe('handling');
+
+    const taken = await t.kernel.db
+      .selectFrom('matter_timeline')
+      .select('action')
+      .distinct()
+      .where('actor_id', 'is not', null)
+      .execute();
+    const { getMatterType } = await import('./registry.ts');
+    const declared = getMatterType('event').workflow.transitions.map((x) => x.action);
+    // This file's tests together take every action the loop declares.
+    expect(declared.filter((a) => !taken.some((x) => x.action === a))).toEqual([]);
+  });
+});
+
 describe('refusals leave the matter unchanged', () => {
   it('wrong role, another area, unknown action, wrong state, missing field, stale version', async () => {
     const m = await report('噪音扰民');
