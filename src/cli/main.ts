@@ -16,6 +16,7 @@ import { type Kernel, openKernel } from '../core/kernel.ts';
 import { kernelJobs } from '../core/matters/jobs.ts';
 import { registerModules } from '../modules/index.ts';
 import { buildApp } from '../server/app.ts';
+import { ensureWebBuild, webBuilt } from '../server/web.ts';
 import { progressReporter } from './progress.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from './seed/demo.ts';
 
@@ -70,6 +71,8 @@ async function serve(k: Kernel, withDemo: boolean) {
   const app = await buildApp(k);
   const address = await app.listen({ host: k.config.host, port: k.config.port });
   console.log(`\nZhili 治理 已启动 / is running on ${k.database.engine} (${k.database.location})`);
+  if (webBuilt()) console.log(`  ${address}/           网页控制台 / web console`);
+  else console.log('  (网页控制台未构建 / web console not built: npm run build:web)');
   console.log(`  ${address}/api/docs   接口文档 / API docs (sign in with POST /api/auth/login)`);
   console.log(`  ${address}/healthz    ${address}/metrics`);
   if (withDemo) printDemoLogins();
@@ -93,6 +96,7 @@ program
   .description('迁移、首次载入演示数据并启动 / migrate, load the demo data on first start, and serve')
   .action(() =>
     withKernel(async (k) => {
+      ensureWebBuild((m) => console.log(m));
       await seedIfEmpty(k, false);
       await serve(k, k.config.env !== 'production');
     }),

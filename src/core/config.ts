@@ -30,6 +30,8 @@ const schema = z.object({
   ZHILI_COOKIE_SECURE: bool.optional(),
   ZHILI_TRUST_PROXY: bool.default(false),
   ZHILI_LOGIN_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
+  ZHILI_FILES_DIR: z.string().max(1000).optional(),
+  ZHILI_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(20),
 });
 
 /** Key rules checked beside the schema (not after it), so that they are listed with every other problem. */
@@ -63,6 +65,10 @@ export interface Config {
   cookieSecure: boolean;
   trustProxy: boolean;
   loginMaxPerMinute: number;
+  /** Where uploaded files are kept (content-addressed); `<dataDir>/files` unless set. */
+  filesDir: string;
+  /** The largest upload accepted, per file, in MB (of 1,048,576 bytes). */
+  maxUploadMb: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -96,5 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: c.ZHILI_COOKIE_SECURE ?? c.NODE_ENV === 'production',
     trustProxy: c.ZHILI_TRUST_PROXY,
     loginMaxPerMinute: c.ZHILI_LOGIN_MAX_PER_MINUTE,
+    filesDir: path.resolve(c.ZHILI_FILES_DIR ?? path.join(c.ZHILI_DATA_DIR, 'files')),
+    maxUploadMb: c.ZHILI_MAX_UPLOAD_MB,
   };
 }

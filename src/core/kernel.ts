@@ -5,6 +5,8 @@ import { type AreaInput, countAreas, upsertAreas } from './areas/areas.service.t
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { KERNEL_MIGRATIONS, migrate } from './db/migrate.ts';
+import { createEventBus, type EventBus } from './events/bus.ts';
+import { type BlobStore, createLocalStore } from './files/store.ts';
 import { loadMasterKey } from './secrets.ts';
 import { createVault, type Vault } from './subjects/vault.ts';
 
@@ -15,6 +17,10 @@ export interface Kernel {
   vault: Vault;
   config: Config;
   log: Logger;
+  /** Tells other instances and SSE clients what changed; publish after the transaction commits. */
+  events: EventBus;
+  /** Uploaded files (attachments), stored once by content hash. */
+  files: BlobStore;
   close(): Promise<void>;
 }
 
@@ -38,7 +44,22 @@ export async function openKernel(config: Config, opts: KernelOptions = {}): Prom
   try {
     if (opts.prepare ?? true) await prepareDatabase(database, opts);
     const vault = createVault(loadMasterKey(config));
-    return { database, db: database.db, vault, config, log, close: () => database.close() };
+    const events = await createEventBus(database, {
+      onError: (e) => log.warn({ err: e.message }, 'event bus'),
+    });
+    return {
+      database,
+      db: database.db,
+      vault,
+      config,
+      log,
+      events,
+      files: createLocalStore(config.filesDir),
+      close: async () => {
+        await events.close();
+        await database.close();
+      },
+    };
   } catch (e) {
     await database.close();
     throw e;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -22,7 +23,9 @@ import { registerModules } from '../modules/index.ts';
 import { registerAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
 import { registerOps } from './ops.ts';
+import { uploadLimits } from './routes/attachments.routes.ts';
 import { kernelRoutes } from './routes.ts';
+import { registerWeb, sendIndex, webBuilt } from './web.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -59,7 +62,7 @@ export async function buildApp(kernel: Kernel): Promise<App> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  installErrorHandler(app, webBuilt() ? { spaFallback: sendIndex } : {});
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -91,8 +94,12 @@ export async function buildApp(kernel: Kernel): Promise<App> {
 
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
+  // Uploads are streamed part by part by the routes that take them (never buffered; the 1 MB body limit
+  // does not apply to multipart): the limits are the attachment routes' own.
+  await app.register(multipart, { limits: uploadLimits(kernel.config.maxUploadMb) });
   registerOps(app, kernel);
   registerAuth(app, kernel);
   await app.register(kernelRoutes(kernel), { prefix: '/api' });
+  await registerWeb(app);
   return app;
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, type ErrorCode, type ErrorDetail } from '../core/errors.ts';
@@ -59,7 +59,10 @@ function body(code: ErrorCode | string, message: string, requestId: string, deta
  * One handler for every error: typed errors keep their code; validation errors list each field;
  * anything unknown becomes INTERNAL with the request id, logged, its text (SQL, stack) never sent.
  */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(
+  app: FastifyInstance,
+  opts: { spaFallback?: (reply: FastifyReply) => unknown } = {},
+): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError && err.code === 'INTERNAL') {
       // A typed internal failure (e.g. a ciphertext that does not decrypt): logged, never described.
@@ -113,7 +116,16 @@ export function installErrorHandler(app: FastifyInstance): void {
     req.log.error({ err: { message: err.message, code: err.code, stack: err.stack } }, 'unhandled error');
     return reply.status(500).send(body('INTERNAL', '服务器内部错误 / Internal error', req.id));
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send(body('NOT_FOUND', '接口不存在 / No such endpoint', req.id)),
-  );
+  app.setNotFoundHandler((req, reply) => {
+    // The web console is a single-page app: any other GET of a page is its index.html (see web.ts).
+    if (
+      opts.spaFallback &&
+      req.method === 'GET' &&
+      !req.url.startsWith('/api/') &&
+      !req.url.startsWith('/assets/')
+    ) {
+      return opts.spaFallback(reply);
+    }
+    return reply.status(404).send(body('NOT_FOUND', '接口不存在 / No such endpoint', req.id));
+  });
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Kernel } from '../core/kernel.ts';
 import { adminRoutes } from './routes/admin.routes.ts';
 import { areasRoutes } from './routes/areas.routes.ts';
+import { attachmentsRoutes } from './routes/attachments.routes.ts';
 import { eventsRoutes } from './routes/events.routes.ts';
 import { mattersRoutes } from './routes/matters.routes.ts';
 import { subjectsRoutes } from './routes/subjects.routes.ts';
@@ -15,4 +16,5 @@ export const kernelRoutes =
     await app.register(adminRoutes(kernel));
     await app.register(eventsRoutes(kernel));
     await app.register(mattersRoutes(kernel));
+    await app.register(attachmentsRoutes(kernel));
   };

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase, UTF8_DB } from '../core/db/database.ts';
 import { prepareDatabase } from '../core/kernel.ts';
+import { ensureWebBuild } from '../server/web.ts';
 
 /**
  * Builds one migrated database with the reference areas once per run, so each test file starts from a copy
@@ -12,6 +13,13 @@ import { prepareDatabase } from '../core/kernel.ts';
  * database on PostgreSQL (ZHILI_TEST_DATABASE_URL). Everything made here is dropped at the end.
  */
 export default async function setup(project: TestProject) {
+  // The browser tests need the built console; build it once here, not in each file at the same time.
+  try {
+    ensureWebBuild((m) => console.log(m));
+  } catch (e) {
+    // Only the browser tests need it; they fail on their own with this same error.
+    console.error(`!!! web console build failed: ${(e as Error).message} — browser tests will fail !!!`);
+  }
   const url = process.env.ZHILI_TEST_DATABASE_URL;
   const runId = `${process.pid}_${Date.now().toString(36)}`;
   if (url) {

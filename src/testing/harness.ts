@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
@@ -9,6 +11,7 @@ import { createUser } from '../core/access/users.service.ts';
 import { loadConfig } from '../core/config.ts';
 import { type Database, openDatabase } from '../core/db/database.ts';
 import { createEventBus } from '../core/events/bus.ts';
+import { createLocalStore } from '../core/files/store.ts';
 import type { Kernel } from '../core/kernel.ts';
 import { createVault } from '../core/subjects/vault.ts';
 import { type App, buildApp } from '../server/app.ts';
@@ -49,12 +52,21 @@ export const testEngine = () => inject('zhiliTest').engine;
 export interface TestKernelOptions {
   /** Sign-in attempts allowed per minute; high by default so that tests signing in many users never hit it. */
   loginMaxPerMinute?: number;
+  /** The upload limit (ZHILI_MAX_UPLOAD_MB); small values let a test cross it with a small body. */
+  maxUploadMb?: number;
 }
 
 export async function openTestKernel(opts: TestKernelOptions = {}): Promise<Kernel> {
   const database = await openTestDatabase();
+  // Each test kernel stores its uploads in its own folder, removed on close: tests can count the files.
+  const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhili-files-'));
   const config = {
-    ...loadConfig({ NODE_ENV: 'test', ZHILI_DATA_DIR: '/nonexistent' }),
+    ...loadConfig({
+      NODE_ENV: 'test',
+      ZHILI_DATA_DIR: '/nonexistent',
+      ZHILI_FILES_DIR: filesDir,
+      ZHILI_MAX_UPLOAD_MB: opts.maxUploadMb === undefined ? undefined : String(opts.maxUploadMb),
+    }),
     loginMaxPerMinute: opts.loginMaxPerMinute ?? 1000,
   };
   let events: Kernel['events'];
@@ -62,6 +74,7 @@ export async function openTestKernel(opts: TestKernelOptions = {}): Promise<Kern
     events = await createEventBus(database);
   } catch (e) {
     await database.close();
+    fs.rmSync(filesDir, { recursive: true, force: true });
     throw e;
   }
   return {
@@ -71,9 +84,11 @@ export async function openTestKernel(opts: TestKernelOptions = {}): Promise<Kern
     config,
     log: pino({ level: 'silent' }),
     events,
+    files: createLocalStore(filesDir),
     close: async () => {
       await events.close();
       await database.close();
+      fs.rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

@@ -346,6 +346,7 @@ export interface MatterQuery {
   urgency?: Urgency | undefined;
   deadlineState?: DeadlineState | undefined;
   assignee?: 'me' | 'my_unit' | undefined;
+  reporter?: 'me' | undefined;
   from?: string | undefined;
   to?: string | undefined;
   q?: string | undefined;
@@ -375,6 +376,7 @@ function applyFilters(
       .where('assignee_department', '=', actor.departmentCode ?? '')
       .where('assignee_area_code', '=', actor.areaCode);
   }
+  if (f.reporter === 'me') q = q.where('reporter_id', '=', actor.id ?? '0');
   if (f.from) q = q.where('created_at', '>=', new Date(f.from));
   if (f.to) q = q.where('created_at', '<', new Date(f.to));
   if (f.q) {

@@ -399,6 +399,11 @@ describe('queues, search, export and the workflow picture', () => {
     expect(found.items.every((x: { title: string }) => x.title.includes('漏水'))).toBe(true);
     const none = (await call('town', 'GET', `/api/matters?q=${encodeURIComponent('火灾')}`)).json();
     expect(none.items).toEqual([]);
+    // 我的上报: what the grid worker reported, and nothing else.
+    const mine = (await call('grid', 'GET', '/api/matters?reporter=me&limit=200')).json();
+    expect(mine.items.length).toBeGreaterThan(0);
+    expect(mine.items.every((x: { reporterName: string }) => x.reporterName === 'm_grid')).toBe(true);
+    expect((await call('town', 'GET', '/api/matters?reporter=me')).json().items).toEqual([]);
   });
 
   it('keyset pages do not overlap and end', async () => {

@@ -1,9 +1,22 @@
 import { z } from 'zod';
+import {
+  DeadlineStateEnum,
+  ExtensionDays,
+  MatterCategory,
+  MatterDescription,
+  MatterTitle,
+  NoteText,
+  ReasonText,
+  ResultText,
+  TYPE_CODE,
+  UrgencyEnum,
+} from '../../shared/matter-input.ts';
 import { AreaCode } from '../schemas.ts';
 import { PointSchema } from './subjects.schemas.ts';
 
-export const UrgencyEnum = z.enum(['extra_urgent', 'urgent', 'normal']).describe('特急 / 紧急 / 一般');
-export const DeadlineStateEnum = z.enum(['normal', 'warning', 'overdue']).describe('正常 / 临期 / 超期');
+// The fields people type (title, description, notes…) and their limits live in src/shared/matter-input.ts,
+// which the web console's forms validate with too.
+export { DeadlineStateEnum, UrgencyEnum };
 
 const Name = z.object({ zh: z.string(), en: z.string() });
 
@@ -106,13 +119,10 @@ export const MatterDetailSchema = MatterSchema.extend({
 }).meta({ id: 'MatterDetail' });
 
 export const MatterInput = z.object({
-  type: z
-    .string()
-    .regex(/^[a-z][a-z0-9_]{1,39}$/)
-    .default('event'),
-  category: z.string().max(40).optional(),
-  title: z.string().trim().min(1).max(200),
-  description: z.string().trim().max(5000).optional(),
+  type: z.string().regex(TYPE_CODE).default('event'),
+  category: MatterCategory.optional(),
+  title: MatterTitle,
+  description: MatterDescription.optional(),
   urgency: UrgencyEnum.optional(),
   sourceDepartment: z
     .string()
@@ -140,11 +150,11 @@ export const MatterInput = z.object({
 export const TransitionBody = z.object({
   action: z.string().regex(/^[a-z_]{2,40}$/),
   version: z.number().int().min(1),
-  note: z.string().trim().max(5000).optional(),
-  reason: z.string().trim().max(2000).optional(),
-  result: z.string().trim().max(5000).optional().describe('处置结果, required by 反馈'),
+  note: NoteText.optional(),
+  reason: ReasonText.optional(),
+  result: ResultText.optional().describe('处置结果, required by 反馈'),
   assignee: AssigneeSchema.optional(),
-  extensionDays: z.number().int().min(1).max(60).optional().describe('working days'),
+  extensionDays: ExtensionDays.optional().describe('working days'),
 });
 
 const csv = (inner: z.ZodString) =>
@@ -176,6 +186,7 @@ export const MatterFilters = z.object({
   urgency: UrgencyEnum.optional(),
   deadlineState: DeadlineStateEnum.optional(),
   assignee: z.enum(['me', 'my_unit']).optional(),
+  reporter: z.enum(['me']).optional().describe('matters I reported (我的上报)'),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   q: z.string().trim().min(1).max(100).optional().describe('Chinese full text on title and description'),
