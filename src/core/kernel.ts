@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { sql } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { seedDepartments } from './access/departments.ts';
 import { type AreaInput, countAreas, upsertAreas } from './areas/areas.service.ts';
@@ -43,6 +44,14 @@ export async function openKernel(config: Config, opts: KernelOptions = {}): Prom
   });
   try {
     if (opts.prepare ?? true) await prepareDatabase(database, opts);
+    const ctype = await characterType(database);
+    if (ctype && !/utf-?8/i.test(ctype)) {
+      log.warn(
+        { ctype },
+        'PostgreSQL database has a non-UTF-8 LC_CTYPE: Chinese search by pg_trgm will find nothing. Create it with ' +
+          "LC_CTYPE 'C.UTF-8' from template0 (see README)",
+      );
+    }
     const vault = createVault(loadMasterKey(config));
     const events = await createEventBus(database, {
       onError: (e) => log.warn({ err: e.message }, 'event bus'),
@@ -64,6 +73,15 @@ export async function openKernel(config: Config, opts: KernelOptions = {}): Prom
     await database.close();
     throw e;
   }
+}
+
+/** LC_CTYPE of a PostgreSQL database (PGlite: null — it is built with UTF-8 character classes). */
+async function characterType(database: Database): Promise<string | null> {
+  if (database.engine !== 'postgres') return null;
+  const r = await sql<{
+    ctype: string;
+  }>`select datctype as ctype from pg_database where datname = current_database()`.execute(database.db);
+  return r.rows[0]?.ctype ?? null;
 }
 
 export async function prepareDatabase(
