@@ -1,7 +1,8 @@
 /**
  * Kernel benchmarks: each prints what it measured, on what, and how, as a ratio of two ways measured side
  * by side in one run (never as a pass/fail timing). `npm run bench`; set DATABASE_URL to run on PostgreSQL
- * (it uses a database it creates and drops), otherwise an in-memory PGlite.
+ * (it uses a database it creates and drops), otherwise an in-memory PGlite. Then bench/matters.ts: the
+ * work queue and a transition, HTTP vs bare, on both engines (see its header for its settings).
  */
 import os from 'node:os';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
@@ -12,6 +13,7 @@ import { audit } from '../src/core/audit/audit.ts';
 import { type Database, openDatabase, UTF8_DB } from '../src/core/db/database.ts';
 import { prepareDatabase } from '../src/core/kernel.ts';
 import { seeded } from '../src/testing/harness.ts';
+import { benchMatters } from './matters.ts';
 
 function median(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
@@ -153,3 +155,7 @@ try {
   await database.close();
   await drop();
 }
+
+// 3. the work queue and a transition at 100,000 and 1,000,000 matters, HTTP vs bare, on both engines
+//    (bench/matters.ts builds its own databases; PostgreSQL from BENCH_DATABASE_URL).
+await benchMatters();

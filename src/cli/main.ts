@@ -55,7 +55,7 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
   progress.stop();
   console.log(
     `演示数据已载入 / demo data loaded: ${counts.users} users, ${counts.houses} houses, ${counts.persons} persons, ` +
-      `${counts.enterprises} enterprises, ${counts.things} things`,
+      `${counts.enterprises} enterprises, ${counts.things} things, ${counts.matters} matters`,
   );
   return true;
 }

@@ -12,6 +12,7 @@ import { generateIdCard, generateMobile, generateUscc, parseIdCard } from '../..
 import { h3Of, type Point } from '../../core/subjects/common.ts';
 import { AAD as PERSON_AAD } from '../../core/subjects/persons.service.ts';
 import type { Vault } from '../../core/subjects/vault.ts';
+import { seedDemoMatters } from './matters.ts';
 
 /** The demo password of every demo login (printed by `zhili start`; never use the demo seed in production). */
 export const DEMO_PASSWORD = 'Zhili-demo-2026';
@@ -122,6 +123,7 @@ export interface DemoCounts {
   persons: number;
   enterprises: number;
   things: number;
+  matters: number;
 }
 
 export interface DemoSize {
@@ -132,6 +134,8 @@ export interface DemoSize {
   cameras: number;
   hydrants: number;
   vessels: number;
+  /** 事件 over the three years before the reference date, with their timelines (src/cli/seed/matters.ts). */
+  matters: number;
 }
 
 export const DEFAULT_SIZE: DemoSize = {
@@ -141,6 +145,7 @@ export const DEFAULT_SIZE: DemoSize = {
   cameras: 400,
   hydrants: 200,
   vessels: 60,
+  matters: 50_000,
 };
 
 const INDUSTRIES = [
@@ -171,6 +176,8 @@ export async function seedDemo(
   opts: {
     seed?: number;
     size?: DemoSize;
+    /** The demo's "now" for the matters' dates and deadlines (fixed by default, so seeds are reproducible). */
+    referenceDate?: Date;
     onProgress?: (stage: string, done: number, total: number) => void;
   } = {},
 ): Promise<DemoCounts> {
@@ -340,12 +347,19 @@ export async function seedDemo(
       });
       users++;
     }
+    const matters = await seedDemoMatters(tx, areas, {
+      count: size.matters,
+      seed: opts.seed ?? 20261129,
+      referenceDate: opts.referenceDate,
+      onProgress: opts.onProgress,
+    });
     const counts = {
       users,
       houses: houses.length,
       persons: persons.length,
       enterprises: enterprises.length,
       things: things.length,
+      matters: matters.matters,
     };
     await audit(tx, actor, {
       action: 'seed.demo',

@@ -10,7 +10,7 @@ import type { ZhiliEvent } from '../events/bus.ts';
 import { h3Of, type Point, pointOf } from '../subjects/common.ts';
 import { cstDate } from '../workflow/deadlines.ts';
 import { deadlineFor, enterState } from './clock.ts';
-import { getMatterType } from './registry.ts';
+import { getMatterType, matterTypes } from './registry.ts';
 import { indexTokens, queryTokens } from './search.ts';
 
 export const URGENCIES: Urgency[] = ['extra_urgent', 'urgent', 'normal'];
@@ -345,7 +345,7 @@ export interface MatterQuery {
   category?: string | undefined;
   urgency?: Urgency | undefined;
   deadlineState?: DeadlineState | undefined;
-  assignee?: 'me' | 'my_unit' | undefined;
+  assignee?: 'me' | 'my_unit' | 'todo' | undefined;
   reporter?: 'me' | undefined;
   from?: string | undefined;
   to?: string | undefined;
@@ -370,6 +370,7 @@ function applyFilters(
   if (f.category) q = q.where('category', '=', f.category);
   if (f.urgency) q = q.where('urgency', '=', f.urgency);
   if (f.deadlineState) q = q.where('deadline_state', '=', f.deadlineState).where('closed', '=', false);
+  if (f.assignee === 'todo') q = q.where(todoSql(actor));
   if (f.assignee === 'me') q = q.where('assignee_user_id', '=', actor.id ?? '0');
   if (f.assignee === 'my_unit') {
     q = q
@@ -476,6 +477,37 @@ export async function countMatters(
     byStatus: status,
     byDeadlineState: Object.fromEntries(byDeadline.map((r) => [r.deadline_state, Number(r.n)])),
   };
+}
+
+/**
+ * What waits for this actor: matters assigned to them or their unit, and — for a centre — the matters it
+ * dispatches that sit in a state where a centre acts (accept, dispatch, verify, close…), read from each
+ * type's declared workflow rather than listed by hand.
+ */
+export function todoSql(actor: Actor) {
+  const conds = [sql<SqlBool>`assignee_user_id = ${actor.id ?? '0'}`];
+  if (actor.departmentCode) {
+    conds.push(
+      sql<SqlBool>`(assignee_department = ${actor.departmentCode} and assignee_area_code = ${actor.areaCode})`,
+    );
+  }
+  for (const type of matterTypes()) {
+    const states = Object.keys(type.workflow.states).filter((s) =>
+      type.workflow.transitions.some(
+        (t) =>
+          t.to &&
+          t.from.includes(s) &&
+          t.party.includes('scope') &&
+          t.roles.some((r) => actor.roles.includes(r)),
+      ),
+    );
+    if (states.length) {
+      conds.push(
+        sql<SqlBool>`(type = ${type.code} and dispatcher_area_code = ${actor.areaCode} and status in (${sql.join(states)}))`,
+      );
+    }
+  }
+  return sql<SqlBool>`(${sql.join(conds, sql` or `)}) and not closed`;
 }
 
 export function isAssignee(

@@ -65,6 +65,14 @@ describe('the generic loop through HTTP', () => {
     expect(m.status).toBe('reported');
     expect(m.dueAt).not.toBeNull();
 
+    // It waits for the town centre: in its to-do list, not in the grid worker's.
+    const todo = (await call('town', 'GET', '/api/matters?assignee=todo&limit=200')).json();
+    expect(todo.items.map((x: { id: string }) => x.id)).toContain(m.id);
+    expect(
+      (await call('grid', 'GET', '/api/matters?assignee=todo&limit=200'))
+        .json()
+        .items.map((x: { id: string }) => x.id),
+    ).not.toContain(m.id);
     // The town centre sees it in its queue, with a count in the tab.
     const queue = (await call('town', 'GET', '/api/matters?status=reported')).json();
     expect(queue.items.map((x: { id: string }) => x.id)).toContain(m.id);
@@ -96,6 +104,9 @@ describe('the generic loop through HTTP', () => {
       expect(d.timeline).toHaveLength(timeline);
       expect(d.timeline.at(-1).action).toBe(body.action);
     }
+    // Once dispatched and signed it waits for the bureau, then for the centre again, and closed for no one.
+    const housingTodo = (await call('housing', 'GET', '/api/matters?assignee=todo&limit=200')).json();
+    expect(housingTodo.items.map((x: { id: string }) => x.id)).not.toContain(m.id);
     const done = (await call('town', 'GET', `/api/matters/${m.id}`)).json();
     expect(done).toMatchObject({ closed: true, status: 'closed', dueAt: null });
     expect(done.closedAt).not.toBeNull();

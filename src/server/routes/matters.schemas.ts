@@ -185,7 +185,12 @@ export const MatterFilters = z.object({
   category: z.string().max(40).optional(),
   urgency: UrgencyEnum.optional(),
   deadlineState: DeadlineStateEnum.optional(),
-  assignee: z.enum(['me', 'my_unit']).optional(),
+  assignee: z
+    .enum(['me', 'my_unit', 'todo'])
+    .optional()
+    .describe(
+      'me / my_unit: assigned to me or my unit; todo: everything waiting for me — assigned to me or my unit, or waiting for my centre to accept, dispatch, verify or close',
+    ),
   reporter: z.enum(['me']).optional().describe('matters I reported (我的上报)'),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DEMO_PASSWORD, seedDemo } from '../../src/cli/seed/demo.ts';
+import { readBuiltinAreas } from '../../src/core/areas/builtin.ts';
+import { ensureWebBuild } from '../../src/server/web.ts';
+import { launchChromium } from '../../src/testing/browser.ts';
+import { createTestContext, type TestContext } from '../../src/testing/harness.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Screenshots of the main pages, for a reviewer to look at (git-ignored). */
+export const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
+
+export interface E2E {
+  t: TestContext;
+  base: string;
+  browser: Browser;
+  /** A fresh browser context (own cookies), desktop 1440×900 unless a viewport is given. */
+  newPage(viewport?: { width: number; height: number }): Promise<{ page: Page; context: BrowserContext }>;
+  login(page: Page, username: string, password?: string): Promise<void>;
+  shot(page: Page, name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on a fresh database (the run's engine) holding the demo data (small), the built console,
+ * and Debian's Chromium. Each test file starts its own.
+ */
+export async function startE2E(): Promise<E2E> {
+  ensureWebBuild(); // normally done by the global setup already; a no-op when current
+  const t = await createTestContext();
+  await seedDemo(t.kernel.db, t.kernel.vault, await readBuiltinAreas(), {
+    size: {
+      cityHouses: 100,
+      focusHousesPerGrid: 6,
+      enterprises: 30,
+      cameras: 10,
+      hydrants: 5,
+      vessels: 3,
+      matters: 400,
+    },
+  });
+  const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await launchChromium();
+  fs.mkdirSync(SHOTS, { recursive: true });
+  return {
+    t,
+    base,
+    browser,
+    newPage: async (viewport = { width: 1440, height: 900 }) => {
+      const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      return { page, context };
+    },
+    login: async (page, username, password = DEMO_PASSWORD) => {
+      await page.goto(`${base}/login`);
+      await page.getByLabel(/用户名|Username/).fill(username);
+      await page.getByLabel(/密码|Password/).fill(password);
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    },
+    shot: async (page, name) => {
+      await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    },
+    close: async () => {
+      await browser.close();
+      await t.close();
+    },
+  };
+}

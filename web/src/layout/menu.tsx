@@ -1,0 +1,155 @@
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  BarChartOutlined,
+  DashboardOutlined,
+  EditOutlined,
+  EnvironmentOutlined,
+  InboxOutlined,
+  NodeIndexOutlined,
+  SettingOutlined,
+  SolutionOutlined,
+  TeamOutlined,
+  UnorderedListOutlined,
+} from '@ant-design/icons';
+import type { ReactNode } from 'react';
+
+export interface MenuEntry {
+  key: string;
+  path: string;
+  zh: string;
+  en: string;
+  icon: ReactNode;
+  /** Shown when the user has one of these roles. */
+  roles: string[];
+  /** Shown in the phone's bottom bar for these roles. */
+  mobileFor?: string[];
+}
+
+const CENTRES = ['city_admin', 'commander', 'county_center', 'town_center'];
+const ALL = [...CENTRES, 'grid_worker', 'mediator', 'dept_clerk', 'auditor', 'enterprise_user'];
+
+/**
+ * The menu by role: a grid worker sees 我的网格/上报/待办; a commander 指挥/地图/统计; an admin 用户/区域/配置.
+ * (预警 joins the commander's menu with the early-warning module.)
+ */
+export const MENU: MenuEntry[] = [
+  { key: 'home', path: '/', zh: '工作台', en: 'Home', icon: <DashboardOutlined />, roles: ALL },
+  {
+    key: 'grid',
+    path: '/areas/mine',
+    zh: '我的网格',
+    en: 'My grid',
+    icon: <EnvironmentOutlined />,
+    roles: ['grid_worker'],
+    mobileFor: ['grid_worker'],
+  },
+  {
+    key: 'report',
+    path: '/matters/new',
+    zh: '上报',
+    en: 'Report',
+    icon: <EditOutlined />,
+    roles: ['grid_worker', ...CENTRES],
+    mobileFor: ['grid_worker'],
+  },
+  {
+    key: 'todo',
+    path: '/matters?view=todo',
+    zh: '待办',
+    en: 'To do',
+    icon: <InboxOutlined />,
+    roles: ['grid_worker', 'mediator', 'dept_clerk', 'town_center', 'county_center'],
+    mobileFor: ['grid_worker', 'mediator', 'dept_clerk'],
+  },
+  {
+    key: 'mine',
+    path: '/matters?view=mine',
+    zh: '我的上报',
+    en: 'My reports',
+    icon: <SolutionOutlined />,
+    roles: ['grid_worker'],
+    mobileFor: ['grid_worker'],
+  },
+  {
+    key: 'command',
+    path: '/matters?view=command',
+    zh: '指挥',
+    en: 'Command',
+    icon: <NodeIndexOutlined />,
+    roles: ['commander', 'city_admin'],
+  },
+  {
+    key: 'queue',
+    path: '/matters',
+    zh: '事项队列',
+    en: 'Matters',
+    icon: <UnorderedListOutlined />,
+    roles: ['county_center', 'town_center', 'commander', 'city_admin', 'mediator', 'dept_clerk'],
+  },
+  { key: 'map', path: '/areas', zh: '地图', en: 'Map', icon: <EnvironmentOutlined />, roles: ['commander'] },
+  {
+    key: 'stats',
+    path: '/stats',
+    zh: '统计',
+    en: 'Statistics',
+    icon: <BarChartOutlined />,
+    roles: ['commander', 'city_admin', 'county_center', 'town_center'],
+  },
+  {
+    key: 'subjects',
+    path: '/subjects',
+    zh: '人房企物',
+    en: 'People & places',
+    icon: <TeamOutlined />,
+    roles: [
+      'county_center',
+      'town_center',
+      'grid_worker',
+      'commander',
+      'city_admin',
+      'mediator',
+      'dept_clerk',
+    ],
+  },
+  {
+    key: 'areas',
+    path: '/areas',
+    zh: '区域',
+    en: 'Areas',
+    icon: <ApartmentOutlined />,
+    roles: ['city_admin', 'county_center', 'town_center'],
+  },
+  {
+    key: 'users',
+    path: '/admin/users',
+    zh: '用户',
+    en: 'Users',
+    icon: <TeamOutlined />,
+    roles: ['city_admin', 'county_center', 'town_center', 'auditor'],
+  },
+  {
+    key: 'config',
+    path: '/admin/config',
+    zh: '配置',
+    en: 'Settings',
+    icon: <SettingOutlined />,
+    roles: ['city_admin', 'county_center'],
+  },
+  {
+    key: 'audit',
+    path: '/admin/audit',
+    zh: '审计日志',
+    en: 'Audit log',
+    icon: <AuditOutlined />,
+    roles: ['auditor'],
+  },
+];
+
+export function menuFor(roles: string[]): MenuEntry[] {
+  return MENU.filter((m) => m.roles.some((r) => roles.includes(r)));
+}
+
+export function mobileMenuFor(roles: string[]): MenuEntry[] {
+  return MENU.filter((m) => m.mobileFor?.some((r) => roles.includes(r)));
+}

@@ -1,0 +1,42 @@
+import { lazy } from 'react';
+import { Route, Routes } from 'react-router';
+import { Forbidden } from './components/PageState';
+import { AppLayout } from './layout/AppLayout';
+
+// Every page is its own chunk: the login page loads none of the queue, map, charts or diagrams.
+const LoginPage = lazy(() => import('./pages/LoginPage'));
+const HomePage = lazy(() => import('./pages/HomePage'));
+const QueuePage = lazy(() => import('./pages/matters/QueuePage'));
+const ReportPage = lazy(() => import('./pages/matters/ReportPage'));
+const MatterPage = lazy(() => import('./pages/matters/MatterPage'));
+const WorkflowPage = lazy(() => import('./pages/matters/WorkflowPage'));
+const StatsPage = lazy(() => import('./pages/matters/StatsPage'));
+const AreasPage = lazy(() => import('./pages/areas/AreasPage'));
+const SubjectsPage = lazy(() => import('./pages/subjects/SubjectsPage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
+const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
+const ConfigPage = lazy(() => import('./pages/admin/ConfigPage'));
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route element={<AppLayout />}>
+        <Route index element={<HomePage />} />
+        <Route path="matters" element={<QueuePage />} />
+        <Route path="matters/new" element={<ReportPage />} />
+        <Route path="matters/:id" element={<MatterPage />} />
+        <Route path="workflows/:code" element={<WorkflowPage />} />
+        <Route path="stats" element={<StatsPage />} />
+        <Route path="areas" element={<AreasPage />} />
+        <Route path="areas/mine" element={<AreasPage mine />} />
+        <Route path="areas/:code" element={<AreasPage />} />
+        <Route path="subjects" element={<SubjectsPage />} />
+        <Route path="admin/users" element={<UsersPage />} />
+        <Route path="admin/audit" element={<AuditPage />} />
+        <Route path="admin/config" element={<ConfigPage />} />
+        <Route path="*" element={<Forbidden notFound />} />
+      </Route>
+    </Routes>
+  );
+}
