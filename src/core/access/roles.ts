@@ -51,7 +51,7 @@ const CENTRE: Permission[] = [...READ_SUBJECTS, 'subject:write', 'subject:reveal
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   city_admin: PERMISSIONS.filter((p) => p !== 'enterprise:read-own' && p !== 'audit:read'),
   commander: [...READ_SUBJECTS, 'subject:reveal', ...MATTERS],
-  county_center: [...CENTRE, 'matter:configure'],
+  county_center: CENTRE,
   town_center: CENTRE,
   grid_worker: [...READ_SUBJECTS, 'subject:write', 'subject:reveal', ...MATTERS],
   // Mediators and department clerks handle what is assigned to them; they do not file reports themselves.

@@ -163,12 +163,15 @@ export async function updateUser(tx: DbOrTx, actor: Actor, id: string, patch: Us
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  // A disabled user, a new password or a narrower scope ends the sessions already open.
+  // Disabling, a new password, or a real change of scope, roles or department ends the sessions already
+  // open (their permissions were decided at sign-in); re-sending unchanged values does not.
+  const sameRoles = [...row.roles].sort().join(',') === [...before.roles].sort().join(',');
   if (
-    patch.disabled ||
+    (row.disabled && !before.disabled) ||
     patch.password !== undefined ||
-    patch.areaCode !== undefined ||
-    patch.roles !== undefined
+    row.area_code !== before.area_code ||
+    row.department_code !== before.department_code ||
+    !sameRoles
   ) {
     await tx.deleteFrom('sessions').where('user_id', '=', id).execute();
   }

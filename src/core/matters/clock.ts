@@ -8,7 +8,7 @@ import type { ZhiliEvent } from '../events/bus.ts';
 import { type Deadline, dueAt, warnAt } from '../workflow/deadlines.ts';
 import { getMatterType } from './registry.ts';
 
-/** A state's deadline: the centre's configuration if it set one, else the type's declaration. */
+/** A state's deadline: the city-wide configuration if an administrator set one, else the type's declaration. */
 export async function deadlineFor(db: DbOrTx, type: string, state: string): Promise<Deadline | null> {
   const row = await db
     .selectFrom('matter_deadlines')

@@ -49,6 +49,7 @@ beforeAll(async () => {
     ['housing', { username: 'm_housing', role: 'dept_clerk', areaCode: LUCHENG, departmentCode: 'housing' }],
     ['police', { username: 'm_police', role: 'dept_clerk', areaCode: LUCHENG, departmentCode: 'police' }],
     ['city', { username: 'm_city', role: 'commander', areaCode: '330300000000' }],
+    ['admin', { username: 'm_admin', role: 'city_admin', areaCode: '330300000000' }],
     [
       'otherTown',
       { username: 'm_other', role: 'town_center', areaCode: '330302023000', departmentCode: 'zongzhi' },
@@ -378,8 +379,8 @@ describe('deadlines and the clock', () => {
     void systemActor;
   });
 
-  it('a centre changes a state’s deadline; new matters follow it', async () => {
-    const r = await call('county', 'PUT', '/api/matter-types/event/deadlines/reported', {
+  it('a city administrator changes a state’s deadline; new matters follow it; no one else may', async () => {
+    const r = await call('admin', 'PUT', '/api/matter-types/event/deadlines/reported', {
       amount: 30,
       unit: 'minutes',
     });
@@ -389,10 +390,14 @@ describe('deadlines and the clock', () => {
     const span = new Date(d.dueAt).getTime() - new Date(d.stateEnteredAt).getTime();
     expect(span).toBe(30 * 60_000);
     expect(
-      (await call('town', 'PUT', '/api/matter-types/event/deadlines/reported', { amount: 1, unit: 'hours' }))
-        .statusCode,
+      (
+        await call('county', 'PUT', '/api/matter-types/event/deadlines/reported', {
+          amount: 1,
+          unit: 'hours',
+        })
+      ).statusCode,
     ).toBe(403);
-    await call('county', 'PUT', '/api/matter-types/event/deadlines/reported', {
+    await call('admin', 'PUT', '/api/matter-types/event/deadlines/reported', {
       amount: 1,
       unit: 'workdays',
     });

@@ -200,6 +200,14 @@ export const mattersRoutes =
       async (req) => {
         const actor = requireActor(req);
         assertCan(actor, 'matter:configure');
+        // Deadlines are one table for the whole platform (per type and state, not yet per area): only a
+        // city-wide administrator may change what every district works to.
+        if (actor.scopePrefix.length > 4) {
+          throw new AppError(
+            'FORBIDDEN',
+            '办理时限为全市统一配置，须由市级管理员修改 / Deadlines are city-wide; a city administrator sets them',
+          );
+        }
         const t = getMatterType(req.params.code);
         const s = t.workflow.states[req.params.state];
         if (s?.kind !== 'open') {

@@ -97,13 +97,40 @@ export function AppLayout() {
       </Suspense>
     </Layout.Content>
   );
-  if (mobile) {
-    const bottom = mobileMenuFor(roles);
-    const bar = bottom.length ? bottom : items.slice(0, 4);
-    return (
-      <Layout style={{ minHeight: '100vh' }}>
-        {header}
+  const bottom = mobileMenuFor(roles);
+  const bar = bottom.length ? bottom : items.slice(0, 4);
+  // One tree for both widths: the page (content) keeps its place whether the sider or the bottom bar is
+  // shown, so crossing 768 px (a rotated tablet) does not remount it and lose what the user was doing.
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      {header}
+      <Layout>
+        {!mobile && (
+          <Layout.Sider
+            width={200}
+            theme="light"
+            breakpoint="lg"
+            collapsedWidth={64}
+            style={{ borderRight: '1px solid #f0f0f0' }}
+          >
+            <Menu
+              mode="inline"
+              selectedKeys={selected ? [selected] : []}
+              items={items.map((m) => ({
+                key: m.key,
+                icon: m.icon,
+                label: (
+                  <Link to={m.path} data-testid={`menu-${m.key}`}>
+                    {lang === 'zh' ? m.zh : m.en}
+                  </Link>
+                ),
+              }))}
+            />
+          </Layout.Sider>
+        )}
         {content}
+      </Layout>
+      {mobile && (
         <nav
           aria-label={t('主导航', 'Main navigation')}
           style={{
@@ -139,36 +166,7 @@ export function AppLayout() {
             </Link>
           ))}
         </nav>
-      </Layout>
-    );
-  }
-  return (
-    <Layout style={{ minHeight: '100vh' }}>
-      {header}
-      <Layout>
-        <Layout.Sider
-          width={200}
-          theme="light"
-          breakpoint="lg"
-          collapsedWidth={64}
-          style={{ borderRight: '1px solid #f0f0f0' }}
-        >
-          <Menu
-            mode="inline"
-            selectedKeys={selected ? [selected] : []}
-            items={items.map((m) => ({
-              key: m.key,
-              icon: m.icon,
-              label: (
-                <Link to={m.path} data-testid={`menu-${m.key}`}>
-                  {lang === 'zh' ? m.zh : m.en}
-                </Link>
-              ),
-            }))}
-          />
-        </Layout.Sider>
-        {content}
-      </Layout>
+      )}
     </Layout>
   );
 }

@@ -134,7 +134,7 @@ export const MENU: MenuEntry[] = [
     zh: '配置',
     en: 'Settings',
     icon: <SettingOutlined />,
-    roles: ['city_admin', 'county_center'],
+    roles: ['city_admin'],
   },
   {
     key: 'audit',

@@ -10,6 +10,7 @@ import {
   AutoComplete,
   Button,
   Col,
+  Collapse,
   DatePicker,
   Descriptions,
   Flex,
@@ -218,91 +219,104 @@ export default function AuditPage() {
     },
   ];
 
+  const filterForm = (
+    <Form<FormValues>
+      form={form}
+      layout="vertical"
+      onFinish={apply}
+      style={{ marginBottom: 4 }}
+      data-testid="audit-filters"
+    >
+      <Row gutter={12}>
+        <Col xs={24} sm={12} lg={6}>
+          <Form.Item name="action" label={t('操作', 'Action')}>
+            <AutoComplete
+              allowClear
+              placeholder="person.reveal"
+              options={Object.keys(ACTIONS).map((a) => ({
+                value: a,
+                label: `${a} · ${ACTIONS[a]![lang]}`,
+              }))}
+              filterOption={(input, o) => !!o && String(o.label).toLowerCase().includes(input.toLowerCase())}
+              data-testid="audit-action"
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12} lg={6}>
+          <Form.Item name="actorName" label={t('操作人（用户名，精确）', 'Actor (username, exact)')}>
+            <Input allowClear maxLength={40} autoComplete="off" />
+          </Form.Item>
+        </Col>
+        <Col xs={12} sm={6} lg={3}>
+          <Form.Item name="entityType" label={t('对象类型', 'Entity type')}>
+            <AutoComplete
+              allowClear
+              options={Object.entries(ENTITY_TYPES).map(([value, l]) => ({
+                value,
+                label: `${value} · ${l[lang]}`,
+              }))}
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={12} sm={6} lg={3}>
+          <Form.Item name="entityId" label={t('对象编号', 'Entity id')}>
+            <Input allowClear maxLength={40} autoComplete="off" />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12} lg={6}>
+          <Form.Item name="areaCode" label={t('区域', 'Area')}>
+            <AreaPicker style={{ width: '100%' }} />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12} lg={9}>
+          <Form.Item name="range" label={t('时间范围', 'Time range')}>
+            <DatePicker.RangePicker
+              showTime={{ format: 'HH:mm' }}
+              format="YYYY-MM-DD HH:mm"
+              allowEmpty={[true, true]}
+              style={{ width: '100%' }}
+            />
+          </Form.Item>
+        </Col>
+        <Col xs={24} lg={15}>
+          <Form.Item label={mobile ? undefined : ' '} colon={false}>
+            <Flex gap={8}>
+              <Button type="primary" htmlType="submit" icon={<SearchOutlined />} data-testid="audit-apply">
+                {t('查询', 'Search')}
+              </Button>
+              <Button
+                onClick={() => {
+                  form.resetFields();
+                  apply({});
+                }}
+              >
+                {t('重置', 'Reset')}
+              </Button>
+            </Flex>
+          </Form.Item>
+        </Col>
+      </Row>
+    </Form>
+  );
+
   return (
     <div style={{ minWidth: 0 }}>
       <Typography.Title level={4} style={{ marginTop: 0 }}>
         {t('审计日志', 'Audit log')}
       </Typography.Title>
       <VerifyBanner q={verify} />
-      <Form<FormValues>
-        form={form}
-        layout="vertical"
-        onFinish={apply}
-        style={{ marginBottom: 4 }}
-        data-testid="audit-filters"
-      >
-        <Row gutter={12}>
-          <Col xs={24} sm={12} lg={6}>
-            <Form.Item name="action" label={t('操作', 'Action')}>
-              <AutoComplete
-                allowClear
-                placeholder="person.reveal"
-                options={Object.keys(ACTIONS).map((a) => ({
-                  value: a,
-                  label: `${a} · ${ACTIONS[a]![lang]}`,
-                }))}
-                filterOption={(input, o) =>
-                  !!o && String(o.label).toLowerCase().includes(input.toLowerCase())
-                }
-                data-testid="audit-action"
-              />
-            </Form.Item>
-          </Col>
-          <Col xs={24} sm={12} lg={6}>
-            <Form.Item name="actorName" label={t('操作人（用户名，精确）', 'Actor (username, exact)')}>
-              <Input allowClear maxLength={40} autoComplete="off" />
-            </Form.Item>
-          </Col>
-          <Col xs={12} sm={6} lg={3}>
-            <Form.Item name="entityType" label={t('对象类型', 'Entity type')}>
-              <AutoComplete
-                allowClear
-                options={Object.entries(ENTITY_TYPES).map(([value, l]) => ({
-                  value,
-                  label: `${value} · ${l[lang]}`,
-                }))}
-              />
-            </Form.Item>
-          </Col>
-          <Col xs={12} sm={6} lg={3}>
-            <Form.Item name="entityId" label={t('对象编号', 'Entity id')}>
-              <Input allowClear maxLength={40} autoComplete="off" />
-            </Form.Item>
-          </Col>
-          <Col xs={24} sm={12} lg={6}>
-            <Form.Item name="areaCode" label={t('区域', 'Area')}>
-              <AreaPicker style={{ width: '100%' }} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} sm={12} lg={9}>
-            <Form.Item name="range" label={t('时间范围', 'Time range')}>
-              <DatePicker.RangePicker
-                showTime={{ format: 'HH:mm' }}
-                format="YYYY-MM-DD HH:mm"
-                allowEmpty={[true, true]}
-                style={{ width: '100%' }}
-              />
-            </Form.Item>
-          </Col>
-          <Col xs={24} lg={15}>
-            <Form.Item label={mobile ? undefined : ' '} colon={false}>
-              <Flex gap={8}>
-                <Button type="primary" htmlType="submit" icon={<SearchOutlined />} data-testid="audit-apply">
-                  {t('查询', 'Search')}
-                </Button>
-                <Button
-                  onClick={() => {
-                    form.resetFields();
-                    apply({});
-                  }}
-                >
-                  {t('重置', 'Reset')}
-                </Button>
-              </Flex>
-            </Form.Item>
-          </Col>
-        </Row>
-      </Form>
+      {/* On a phone the seven filters would push the log below the fold: they fold away until asked for. */}
+      {mobile ? (
+        <Collapse
+          size="small"
+          style={{ marginBottom: 12 }}
+          items={[
+            { key: 'filters', label: t('筛选条件', 'Filters'), forceRender: true, children: filterForm },
+          ]}
+        />
+      ) : (
+        filterForm
+      )}
       {list.error ? (
         <PageState error={list.error} onRetry={() => void list.refetch()} />
       ) : (

@@ -28,7 +28,7 @@ type User = Schemas['User'];
 type Role = User['roles'][number];
 
 /** The roles in the order of the organisation, with the server's Chinese names (roles.ts ROLE_NAMES). */
-export const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
+const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
   city_admin: { zh: '市级管理员', en: 'City administrator' },
   commander: { zh: '指挥中心', en: 'Command centre' },
   county_center: { zh: '县级综治中心', en: 'County governance centre' },
@@ -52,7 +52,7 @@ interface Filters {
   disabled?: 'true' | 'false' | undefined;
 }
 
-export const departmentsQuery = {
+const departmentsQuery = {
   queryKey: ['departments'],
   queryFn: async () => (await unwrap(api.GET('/api/departments'))).items,
   staleTime: 30 * 60_000,

@@ -1,5 +1,5 @@
 import { Empty, Typography } from 'antd';
-import { type KeyboardEvent, useMemo } from 'react';
+import { type KeyboardEvent, useRef } from 'react';
 import { useI18n } from '../../i18n';
 
 /** A ring of [lng, lat] positions; a polygon is an outer ring followed by its holes. */
@@ -65,6 +65,21 @@ function pathOf(polys: Polygons, p: (lng: number, lat: number) => [number, numbe
   return parts.join('');
 }
 
+interface Drawn {
+  outline: string | null;
+  shapes: (MapShape & { d: string })[];
+}
+
+function draw(outline: MapShape | null, shapes: MapShape[]): Drawn | null {
+  const all = [...shapes.map((s) => s.polygons), outline?.polygons].filter((p): p is Polygons => !!p);
+  const p = projector(all);
+  if (!p) return null;
+  return {
+    outline: outline?.polygons ? pathOf(outline.polygons, p) : null,
+    shapes: shapes.filter((s) => s.polygons).map((s) => ({ ...s, d: pathOf(s.polygons!, p) })),
+  };
+}
+
 /**
  * The selected area's outline and its children as an inline SVG (no map library: MapLibre comes with the
  * map issue). A child is one <path> (a MultiPolygon's islands and holes in one `d`), hoverable, and
@@ -86,15 +101,15 @@ export function AreaMap({
   loading?: boolean;
 }) {
   const { t } = useI18n();
-  const drawn = useMemo(() => {
-    const all = [...shapes.map((s) => s.polygons), outline?.polygons].filter((p): p is Polygons => !!p);
-    const p = projector(all);
-    if (!p) return null;
-    return {
-      outline: outline?.polygons ? pathOf(outline.polygons, p) : null,
-      shapes: shapes.filter((s) => s.polygons).map((s) => ({ ...s, d: pathOf(s.polygons!, p) })),
-    };
-  }, [outline, shapes]);
+  // Projecting a city's coastline is thousands of points: redo it only when the boundaries themselves
+  // change (the geometry objects come from the query cache, so their identity is a fair key), not on
+  // every hover.
+  const cache = useRef<{ inputs: unknown[]; drawn: Drawn | null } | null>(null);
+  const inputs = [outline?.code, outline?.polygons, ...shapes.flatMap((s) => [s.code, s.polygons])];
+  const same =
+    cache.current?.inputs.length === inputs.length && inputs.every((x, i) => x === cache.current?.inputs[i]);
+  if (!same) cache.current = { inputs, drawn: draw(outline, shapes) };
+  const drawn = cache.current?.drawn ?? null;
 
   if (!drawn) {
     return loading ? (
