@@ -174,8 +174,17 @@ describe.runIf(hasChromium)('areas, subjects and administration in a browser', (
     // Clicking outside closes the multi-select's list (Escape would close the whole dialog).
     await dialog.locator('.ant-modal-title').click();
     await option.waitFor({ state: 'hidden' });
+    // Under load a click can land while a dropdown is still animating: make sure both choices took.
+    await dialog.locator('.ant-select-selection-item', { hasText: '网格员' }).waitFor();
+    await dialog.locator('.ant-form-item', { hasText: '管辖区域' }).filter({ hasText: '墨池社区' }).waitFor();
     await dialog.getByTestId('user-save').click();
-    await dialog.waitFor({ state: 'detached' });
+    try {
+      await dialog.waitFor({ state: 'detached' });
+    } catch (e) {
+      // Say what the form said instead of only "timeout".
+      const errors = await dialog.locator('.ant-form-item-explain-error, .ant-alert-message').allInnerTexts();
+      throw new Error(`the dialog stayed open: ${errors.join(' | ') || (e as Error).message}`);
+    }
     await admin
       .locator('[data-testid="users-table"] tbody tr.ant-table-row', { hasText: 'grid.mochi2' })
       .waitFor();
