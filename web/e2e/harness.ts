@@ -51,7 +51,8 @@ export async function startE2E(): Promise<E2E> {
     newPage: async (viewport = { width: 1440, height: 900 }) => {
       const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
       const page = await context.newPage();
-      page.setDefaultTimeout(15_000);
+      // Generous: on a 2-core CI machine the browser shares the CPU with the other test files.
+      page.setDefaultTimeout(30_000);
       return { page, context };
     },
     login: async (page, username, password = DEMO_PASSWORD) => {

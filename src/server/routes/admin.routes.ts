@@ -5,27 +5,16 @@ import { ROLES } from '../../core/access/roles.ts';
 import { createUser, listUsers, updateUser } from '../../core/access/users.service.ts';
 import { listAudit, verifyAuditChain } from '../../core/audit/audit.ts';
 import type { Kernel } from '../../core/kernel.ts';
+import { DisplayName, Password, Username } from '../../shared/user-input.ts';
 import { requireActor } from '../auth.ts';
 import { ErrorBody } from '../errors.ts';
 import { AreaCode, BoolQuery, IdParam, PageQuery, pageOf, UserSchema } from '../schemas.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
-const Password = z
-  .string()
-  .min(10, '密码至少10位 / at least 10 characters')
-  .max(200)
-  .refine(
-    (p) => /[A-Za-z]/.test(p) && /\d/.test(p),
-    '密码须同时包含字母和数字 / must contain letters and digits',
-  );
-
 const UserInput = z.object({
-  username: z
-    .string()
-    .trim()
-    .regex(/^[a-z0-9_.-]{3,40}$/, '3–40 位小写字母、数字、_.- / 3–40 of a-z 0-9 _ . -'),
-  displayName: z.string().trim().min(1).max(50),
+  username: Username,
+  displayName: DisplayName,
   password: Password,
   roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
   areaCode: AreaCode,

@@ -16,10 +16,12 @@ import {
   Typography,
 } from 'antd';
 import { useState } from 'react';
+import { DisplayName, Password, Username } from '../../../../src/shared/user-input.ts';
 import { api, type Schemas, unwrap } from '../../api/client';
 import { useAuth } from '../../auth';
 import { Forbidden, PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
+import { zodRule } from '../../components/zodRule';
 import { useI18n } from '../../i18n';
 import { AreaName, AreaPicker, useDebounced } from '../areas/areaShared';
 import { applyServerErrors } from './formErrors';
@@ -41,9 +43,7 @@ const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
 };
 const ROLES = Object.keys(ROLE_LABELS) as Role[];
 
-// The server's rules (admin.routes.ts), checked here first so that the user learns them while typing.
-const USERNAME = /^[a-z0-9_.-]{3,40}$/;
-const passwordOk = (p: string) => p.length >= 10 && p.length <= 200 && /[A-Za-z]/.test(p) && /\d/.test(p);
+// The server's own rules (src/shared/user-input.ts), checked here first so that the user learns them while typing.
 
 interface Filters {
   q?: string | undefined;
@@ -387,7 +387,7 @@ function UserModal({ user, self, onClose }: { user: User | null; self: boolean; 
           }
           rules={[
             { required: true, message: t('请输入用户名', 'Enter a username') },
-            { pattern: USERNAME, message: t('3–40 位小写字母、数字或 _ . -', '3–40 of a–z 0–9 _ . -') },
+            zodRule(Username, lang),
           ]}
         >
           <Input disabled={!!user} autoComplete="off" maxLength={40} data-testid="user-username" />
@@ -397,7 +397,7 @@ function UserModal({ user, self, onClose }: { user: User | null; self: boolean; 
           label={t('姓名', 'Display name')}
           rules={[
             { required: true, whitespace: true, message: t('请输入姓名', 'Enter a name') },
-            { max: 50 },
+            zodRule(DisplayName, lang),
           ]}
         >
           <Input maxLength={50} data-testid="user-displayname" />
@@ -412,14 +412,7 @@ function UserModal({ user, self, onClose }: { user: User | null; self: boolean; 
           extra={t('至少 10 位，须同时包含字母和数字', 'At least 10 characters, with letters and digits')}
           rules={[
             { required: !user, message: t('请输入密码', 'Enter a password') },
-            {
-              validator: async (_, v: string | undefined) => {
-                if (v && !passwordOk(v))
-                  throw new Error(
-                    t('至少 10 位，须同时包含字母和数字', 'At least 10 characters, with letters and digits'),
-                  );
-              },
-            },
+            zodRule(Password.optional(), lang),
           ]}
         >
           <Input.Password autoComplete="new-password" maxLength={200} data-testid="user-password" />
