@@ -168,14 +168,21 @@ describe.runIf(hasChromium)('areas, subjects and administration in a browser', (
       .locator('.ant-select-tree-title')
       .filter({ hasText: new RegExp(`^墨池社区\\s*${MOCHI}$`) })
       .click();
-    await admin.getByLabel('角色', { exact: true }).click();
+    // Under load a click can land while the dropdown is still animating in and select nothing: choose the
+    // role until its tag shows (at most three tries), as a person would click again.
     const option = admin.locator('.ant-select-item-option', { hasText: /^网格员$/ });
-    await option.click();
-    // Clicking outside closes the multi-select's list (Escape would close the whole dialog).
-    await dialog.locator('.ant-modal-title').click();
-    await option.waitFor({ state: 'hidden' });
-    // Under load a click can land while a dropdown is still animating: make sure both choices took.
-    await dialog.locator('.ant-select-selection-item', { hasText: '网格员' }).waitFor();
+    const tag = dialog.locator('.ant-select-selection-item', { hasText: '网格员' });
+    for (let attempt = 0; attempt < 3 && !(await tag.isVisible()); attempt++) {
+      await admin.getByLabel('角色', { exact: true }).click();
+      await option.waitFor();
+      await admin.waitForTimeout(300);
+      await option.click();
+      // Clicking outside closes the multi-select's list (Escape would close the whole dialog).
+      await dialog.locator('.ant-modal-title').click();
+      await option.waitFor({ state: 'hidden' });
+      await tag.waitFor({ timeout: 5_000 }).catch(() => {});
+    }
+    await tag.waitFor();
     await dialog.locator('.ant-form-item', { hasText: '管辖区域' }).filter({ hasText: '墨池社区' }).waitFor();
     await dialog.getByTestId('user-save').click();
     try {
