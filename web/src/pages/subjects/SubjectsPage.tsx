@@ -229,6 +229,52 @@ function SubjectTable<T extends { id: string }>({
 }
 
 /** A cell that opens the record: the row is clickable, and this makes it reachable by keyboard too. */
+/** The columns every subject table ends with: its area, and when it last changed (sortable). */
+function trailingColumns<T extends { areaCode: string; updatedAt: string }>(
+  t: (zh: string, en: string) => string,
+  updatedOrder: 'ascend' | 'descend' | null,
+): TableColumnsType<T> {
+  return [
+    { key: 'area', title: t('所属区域', 'Area'), render: (_, x) => <AreaName code={x.areaCode} /> },
+    {
+      key: 'updatedAt',
+      title: t('更新时间', 'Updated'),
+      sorter: true,
+      sortOrder: updatedOrder,
+      render: (_, x) => dateTime(x.updatedAt),
+    },
+  ];
+}
+
+/** The "kind" filter of the houses and things tabs, from the same label table the rows use. */
+function KindFilter({
+  kinds,
+  placeholder,
+  label,
+  value,
+  onChange,
+}: {
+  kinds: Record<string, { zh: string; en: string }>;
+  placeholder: string;
+  label: string;
+  value: string | undefined;
+  onChange: (v: string | undefined) => void;
+}) {
+  const { lang } = useI18n();
+  const mobile = useIsMobile();
+  return (
+    <Select
+      allowClear
+      style={{ width: mobile ? '100%' : 130 }}
+      placeholder={placeholder}
+      aria-label={label}
+      value={value}
+      onChange={onChange}
+      options={Object.entries(kinds).map(([v, l]) => ({ value: v, label: l[lang] }))}
+    />
+  );
+}
+
 function OpenLink({ onClick, children }: { onClick: () => void; children: ReactNode }) {
   return (
     <Button
@@ -293,14 +339,7 @@ function PersonsTab({ onOpen }: { onOpen: (ref: SubjectRef) => void }) {
     },
     { key: 'phone', title: t('手机号', 'Phone'), dataIndex: 'phone', render: (v: string | null) => v ?? '—' },
     { key: 'tags', title: t('标签', 'Tags'), render: (_, p) => p.tags.map((x) => <Tag key={x}>{x}</Tag>) },
-    { key: 'area', title: t('所属区域', 'Area'), render: (_, p) => <AreaName code={p.areaCode} /> },
-    {
-      key: 'updatedAt',
-      title: t('更新时间', 'Updated'),
-      sorter: true,
-      sortOrder: sortOrder('updatedAt'),
-      render: (_, p) => dateTime(p.updatedAt),
-    },
+    ...trailingColumns<Schemas['Person']>(t, sortOrder('updatedAt')),
   ];
   return (
     <>
@@ -357,7 +396,7 @@ function PersonsTab({ onOpen }: { onOpen: (ref: SubjectRef) => void }) {
 
 function HousesTab({ onOpen }: { onOpen: (ref: SubjectRef) => void }) {
   const { t, lang } = useI18n();
-  const mobile = useIsMobile();
+  const _mobile = useIsMobile();
   const { state, filter, onChange, sortOrder } = useListState<'id' | 'address' | 'updatedAt'>('id');
   const query = useQuery({
     queryKey: ['subjects', 'houses', state],
@@ -394,14 +433,7 @@ function HousesTab({ onOpen }: { onOpen: (ref: SubjectRef) => void }) {
       dataIndex: 'floors',
       render: (v: number | null) => v ?? '—',
     },
-    { key: 'area', title: t('所属区域', 'Area'), render: (_, h) => <AreaName code={h.areaCode} /> },
-    {
-      key: 'updatedAt',
-      title: t('更新时间', 'Updated'),
-      sorter: true,
-      sortOrder: sortOrder('updatedAt'),
-      render: (_, h) => dateTime(h.updatedAt),
-    },
+    ...trailingColumns<Schemas['House']>(t, sortOrder('updatedAt')),
   ];
   return (
     <>
@@ -412,14 +444,12 @@ function HousesTab({ onOpen }: { onOpen: (ref: SubjectRef) => void }) {
         onArea={(areaCode) => filter({ areaCode })}
         total={query.data?.total}
         extra={
-          <Select
-            allowClear
-            style={{ width: mobile ? '100%' : 130 }}
+          <KindFilter
+            kinds={HOUSE_KINDS}
             placeholder={t('房屋类型', 'Kind')}
-            aria-label={t('按房屋类型筛选', 'Filter by kind')}
+            label={t('按房屋类型筛选', 'Filter by kind')}
             value={state.extra}
-            onChange={(v: string | undefined) => filter({ extra: v })}
-            options={Object.entries(HOUSE_KINDS).map(([value, l]) => ({ value, label: l[lang] }))}
+            onChange={(v) => filter({ extra: v })}
           />
         }
       />
@@ -488,14 +518,7 @@ function EnterprisesTab({ onOpen }: { onOpen: (ref: SubjectRef) => void }) {
       dataIndex: 'phone',
       render: (v: string | null) => v ?? '—',
     },
-    { key: 'area', title: t('所属区域', 'Area'), render: (_, e) => <AreaName code={e.areaCode} /> },
-    {
-      key: 'updatedAt',
-      title: t('更新时间', 'Updated'),
-      sorter: true,
-      sortOrder: sortOrder('updatedAt'),
-      render: (_, e) => dateTime(e.updatedAt),
-    },
+    ...trailingColumns<Schemas['Enterprise']>(t, sortOrder('updatedAt')),
   ];
   return (
     <>
@@ -535,7 +558,7 @@ function EnterprisesTab({ onOpen }: { onOpen: (ref: SubjectRef) => void }) {
 
 function ThingsTab({ onOpen }: { onOpen: (ref: SubjectRef) => void }) {
   const { t, lang } = useI18n();
-  const mobile = useIsMobile();
+  const _mobile = useIsMobile();
   const { state, filter, onChange, sortOrder } = useListState<'id' | 'name' | 'updatedAt'>('id');
   const query = useQuery({
     queryKey: ['subjects', 'things', state],
@@ -572,14 +595,7 @@ function ThingsTab({ onOpen }: { onOpen: (ref: SubjectRef) => void }) {
       dataIndex: 'identifier',
       render: (v: string | null) => v ?? '—',
     },
-    { key: 'area', title: t('所属区域', 'Area'), render: (_, x) => <AreaName code={x.areaCode} /> },
-    {
-      key: 'updatedAt',
-      title: t('更新时间', 'Updated'),
-      sorter: true,
-      sortOrder: sortOrder('updatedAt'),
-      render: (_, x) => dateTime(x.updatedAt),
-    },
+    ...trailingColumns<Schemas['Thing']>(t, sortOrder('updatedAt')),
   ];
   return (
     <>
@@ -590,14 +606,12 @@ function ThingsTab({ onOpen }: { onOpen: (ref: SubjectRef) => void }) {
         onArea={(areaCode) => filter({ areaCode })}
         total={query.data?.total}
         extra={
-          <Select
-            allowClear
-            style={{ width: mobile ? '100%' : 130 }}
+          <KindFilter
+            kinds={THING_KINDS}
             placeholder={t('类型', 'Kind')}
-            aria-label={t('按类型筛选', 'Filter by kind')}
+            label={t('按类型筛选', 'Filter by kind')}
             value={state.extra}
-            onChange={(v: string | undefined) => filter({ extra: v })}
-            options={Object.entries(THING_KINDS).map(([value, l]) => ({ value, label: l[lang] }))}
+            onChange={(v) => filter({ extra: v })}
           />
         }
       />
