@@ -8,6 +8,7 @@ import { type Database, openDatabase } from './db/database.ts';
 import { KERNEL_MIGRATIONS, migrate } from './db/migrate.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
 import { type BlobStore, createLocalStore } from './files/store.ts';
+import { moduleMigrationDirs, registeredModules } from './modules.ts';
 import { loadMasterKey } from './secrets.ts';
 import { createVault, type Vault } from './subjects/vault.ts';
 
@@ -88,7 +89,9 @@ export async function prepareDatabase(
   database: Database,
   opts: Pick<KernelOptions, 'areas' | 'onProgress'> = {},
 ) {
-  await migrate(database.db, MIGRATION_DIRS, (_n, i, total) => opts.onProgress?.('migrate', i, total));
+  await migrate(database.db, [...MIGRATION_DIRS, ...moduleMigrationDirs()], (_n, i, total) =>
+    opts.onProgress?.('migrate', i, total),
+  );
   await database.db.transaction().execute(async (tx) => {
     await seedDepartments(tx);
     if ((await countAreas(tx)) === 0) {
@@ -96,5 +99,6 @@ export async function prepareDatabase(
       const areas = await load();
       await upsertAreas(tx, areas, (d, t) => opts.onProgress?.('areas', d, t));
     }
+    for (const m of registeredModules()) await m.prepare?.(tx);
   });
 }

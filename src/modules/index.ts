@@ -1,8 +1,9 @@
 import { type ModuleDef, registerModule } from '../core/modules.ts';
+import dispute from './dispute/index.ts';
 import event from './event/index.ts';
 
 /** Every line of work the platform runs. */
-export const MODULES: ModuleDef[] = [event];
+export const MODULES: ModuleDef[] = [event, dispute];
 
 let registered = false;
 

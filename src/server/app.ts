@@ -19,6 +19,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Kernel } from '../core/kernel.ts';
+import { registeredModules } from '../core/modules.ts';
 import { registerModules } from '../modules/index.ts';
 import { registerAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
@@ -100,6 +101,10 @@ export async function buildApp(kernel: Kernel): Promise<App> {
   registerOps(app, kernel);
   registerAuth(app, kernel);
   await app.register(kernelRoutes(kernel), { prefix: '/api' });
+  for (const m of registeredModules()) {
+    if (m.routes) await app.register(m.routes(kernel), { prefix: '/api' });
+    if (m.rootRoutes) await app.register(m.rootRoutes(kernel));
+  }
   await registerWeb(app);
   return app;
 }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase, UTF8_DB } from '../core/db/database.ts';
 import { prepareDatabase } from '../core/kernel.ts';
+import { registerModules } from '../modules/index.ts';
 import { ensureWebBuild } from '../server/web.ts';
 
 /**
@@ -13,6 +14,7 @@ import { ensureWebBuild } from '../server/web.ts';
  * database on PostgreSQL (ZHILI_TEST_DATABASE_URL). Everything made here is dropped at the end.
  */
 export default async function setup(project: TestProject) {
+  registerModules();
   // The browser tests need the built console; build it once here, not in each file at the same time.
   try {
     ensureWebBuild((m) => console.log(m));
