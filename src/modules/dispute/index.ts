@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineModule } from '../../core/modules.ts';
 import { DISPUTE_CATEGORIES, DisputePayload } from './dispute.schema.ts';
 import { disputeWorkflow } from './dispute.workflow.ts';
+import { disputeRoutes } from './dispute.routes.ts';
 import { seedSources } from './sources.service.ts';
 
 /** 全量矛盾纠纷库: disputes from every department and channel, in one library. */
@@ -21,4 +22,5 @@ export default defineModule({
   ],
   migrations: path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations'),
   prepare: seedSources,
+  routes: disputeRoutes,
 });
