@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import type { Actor } from '../access/actor.ts';
 import { audit } from '../audit/audit.ts';
 import type { DbOrTx } from '../db/database.ts';
+import { safeRow } from '../files/xlsx-safe.ts';
 import { listMatters, type MatterQuery, URGENCY_NAMES } from './matters.service.ts';
 
 export const EXPORT_MAX_ROWS = 50_000;
@@ -42,19 +43,21 @@ export async function exportMattersXlsx(
     const page = await listMatters(db, actor, { ...filters, limit: 1000, cursor });
     for (const m of page.items) {
       if (n >= EXPORT_MAX_ROWS) break;
-      ws.addRow({
-        number: m.number,
-        type: m.typeName,
-        title: m.title,
-        status: m.statusName,
-        urgency: URGENCY_NAMES[m.urgency],
-        deadline: m.closed ? '' : DEADLINE_NAMES[m.deadlineState],
-        area: m.areaCode,
-        unit: m.assignee ? `${m.assignee.department ?? ''}@${m.assignee.areaCode ?? ''}` : '',
-        reporter: m.reporterName ?? '',
-        created: new Date(m.createdAt),
-        due: m.dueAt ? new Date(m.dueAt) : null,
-      }).commit();
+      ws.addRow(
+        safeRow({
+          number: m.number,
+          type: m.typeName,
+          title: m.title,
+          status: m.statusName,
+          urgency: URGENCY_NAMES[m.urgency],
+          deadline: m.closed ? '' : DEADLINE_NAMES[m.deadlineState],
+          area: m.areaCode,
+          unit: m.assignee ? `${m.assignee.department ?? ''}@${m.assignee.areaCode ?? ''}` : '',
+          reporter: m.reporterName ?? '',
+          created: new Date(m.createdAt),
+          due: m.dueAt ? new Date(m.dueAt) : null,
+        }),
+      ).commit();
       n++;
     }
     cursor = page.nextCursor ?? undefined;
