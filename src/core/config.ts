@@ -32,6 +32,7 @@ const schema = z.object({
   ZHILI_LOGIN_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
   ZHILI_FILES_DIR: z.string().max(1000).optional(),
   ZHILI_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(20),
+  ZHILI_MAX_IMPORT_MB: z.coerce.number().int().min(1).max(8192).default(1024),
 });
 
 /** Key rules checked beside the schema (not after it), so that they are listed with every other problem. */
@@ -69,6 +70,8 @@ export interface Config {
   filesDir: string;
   /** The largest upload accepted, per file, in MB (of 1,048,576 bytes). */
   maxUploadMb: number;
+  /** The largest department file accepted for import, in MB; larger files go through `zhili import`. */
+  maxImportMb: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -104,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxPerMinute: c.ZHILI_LOGIN_MAX_PER_MINUTE,
     filesDir: path.resolve(c.ZHILI_FILES_DIR ?? path.join(c.ZHILI_DATA_DIR, 'files')),
     maxUploadMb: c.ZHILI_MAX_UPLOAD_MB,
+    maxImportMb: c.ZHILI_MAX_IMPORT_MB,
   };
 }

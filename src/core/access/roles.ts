@@ -41,12 +41,21 @@ export const PERMISSIONS = [
   'matter:report',
   'matter:act',
   'matter:configure',
+  'dispute:import',
+  'dispute:configure',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const READ_SUBJECTS: Permission[] = ['area:read', 'subject:read'];
 const MATTERS: Permission[] = ['matter:read', 'matter:report', 'matter:act'];
-const CENTRE: Permission[] = [...READ_SUBJECTS, 'subject:write', 'subject:reveal', 'user:read', ...MATTERS];
+const CENTRE: Permission[] = [
+  ...READ_SUBJECTS,
+  'subject:write',
+  'subject:reveal',
+  'user:read',
+  ...MATTERS,
+  'dispute:import',
+];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   city_admin: PERMISSIONS.filter((p) => p !== 'enterprise:read-own' && p !== 'audit:read'),
@@ -56,7 +65,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   grid_worker: [...READ_SUBJECTS, 'subject:write', 'subject:reveal', ...MATTERS],
   // Mediators and department clerks handle what is assigned to them; they do not file reports themselves.
   mediator: [...READ_SUBJECTS, 'subject:reveal', 'matter:read', 'matter:act'],
-  dept_clerk: [...READ_SUBJECTS, 'matter:read', 'matter:act'],
+  // A clerk imports their own department's files into the dispute library (checked against the source).
+  dept_clerk: [...READ_SUBJECTS, 'matter:read', 'matter:act', 'dispute:import'],
   enterprise_user: ['area:read', 'enterprise:read-own'],
   // Auditors read the trail and who the users are; they write nothing and see no personal data.
   auditor: ['area:read', 'audit:read', 'user:read'],

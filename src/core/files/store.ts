@@ -29,6 +29,11 @@ export interface BlobStore {
   /** The blob's bytes; a missing blob surfaces as an 'error' on the stream (ENOENT). */
   open(sha256: string): Readable;
   has(sha256: string): Promise<boolean>;
+  /**
+   * A local path to the blob for readers that need one (the XLSX reader seeks); a remote store would download
+   * to a temporary file here.
+   */
+  localPath(sha256: string): Promise<string>;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -122,6 +127,9 @@ export function createLocalStore(rootDir: string): BlobStore {
 
     async has(sha256) {
       return SHA256.test(sha256) && exists(blobPath(sha256));
+    },
+    async localPath(sha256) {
+      return blobPath(sha256);
     },
   };
 }

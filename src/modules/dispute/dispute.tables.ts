@@ -40,6 +40,7 @@ export type ImportJobsTable = {
   file_path: string;
   format: string | null;
   encoding: string | null;
+  headers: Json;
   status: Generated<ImportStatus>;
   bytes_read: Generated<string | number>;
   rows_read: Generated<number>;

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineModule } from '../../core/modules.ts';
+import { disputeRoutes } from './dispute.routes.ts';
 import { DISPUTE_CATEGORIES, DisputePayload } from './dispute.schema.ts';
 import { disputeWorkflow } from './dispute.workflow.ts';
-import { disputeRoutes } from './dispute.routes.ts';
 import { seedSources } from './sources.service.ts';
 
 /** 全量矛盾纠纷库: disputes from every department and channel, in one library. */

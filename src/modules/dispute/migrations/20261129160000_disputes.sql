@@ -39,6 +39,8 @@ create table import_jobs (
   file_path text not null,
   format text,
   encoding text,
+  -- The header row as found in the file: the rejected rows go back under the same columns.
+  headers jsonb not null default '[]',
   status text not null default 'queued' check (status in ('queued', 'running', 'done', 'failed')),
   bytes_read bigint not null default 0,
   rows_read integer not null default 0,

@@ -1,0 +1,152 @@
+import { type SqlBool, sql } from 'kysely';
+import type { DbOrTx } from '../../../core/db/database.ts';
+import type { SubjectKey } from './link.ts';
+
+/**
+ * Step "find duplicates": the same dispute reported by several departments becomes one dispute with
+ * several sources, never two. Two reports are the same dispute when they share a linked party (person or
+ * enterprise), have the same category, were reported within `windowDays` of each other, and their texts
+ * are similar (Jaccard overlap of their jieba words ≥ `minSimilarity`). The last test keeps apart two
+ * different disputes between the same neighbours a month apart — those are repeats, which the early-warning
+ * models want to see as separate disputes.
+ */
+export interface DedupeOptions {
+  windowDays: number;
+  minSimilarity: number;
+}
+export const DEDUPE_DEFAULTS: DedupeOptions = { windowDays: 30, minSimilarity: 0.25 };
+
+export interface DedupeInput {
+  category: string;
+  reportedAt: Date;
+  tokens: string[];
+  subjects: SubjectKey[];
+}
+
+export type DedupeDecision =
+  | { kind: 'new' }
+  | { kind: 'existing'; matterId: string; similarity: number }
+  /** The same dispute as an earlier record of this batch (which creates it). */
+  | { kind: 'batch'; leader: number; similarity: number };
+
+export function similarity(a: string[], b: string[] | Set<string>): number {
+  const setB = b instanceof Set ? b : new Set(b);
+  if (!a.length || !setB.size) return 0;
+  const setA = new Set(a);
+  let common = 0;
+  for (const t of setA) if (setB.has(t)) common++;
+  return common / (setA.size + setB.size - common);
+}
+
+interface Candidate {
+  matterId: string;
+  category: string;
+  at: number;
+  tokens: Set<string>;
+}
+
+export async function findDuplicates(
+  tx: DbOrTx,
+  inputs: DedupeInput[],
+  opts: DedupeOptions = DEDUPE_DEFAULTS,
+): Promise<DedupeDecision[]> {
+  const window = opts.windowDays * 86_400_000;
+  const persons = new Set<string>();
+  const enterprises = new Set<string>();
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const i of inputs) {
+    if (!i.subjects.length) continue;
+    for (const s of i.subjects) {
+      const [kind, id] = s.split(':') as ['person' | 'enterprise', string];
+      (kind === 'person' ? persons : enterprises).add(id);
+    }
+    min = Math.min(min, i.reportedAt.getTime());
+    max = Math.max(max, i.reportedAt.getTime());
+  }
+
+  // Existing disputes that share a party with this batch, within the window around the batch's dates.
+  const bySubject = new Map<string, Candidate[]>();
+  if (persons.size || enterprises.size) {
+    const conds: ReturnType<typeof sql<SqlBool>>[] = [];
+    if (persons.size)
+      conds.push(
+        sql<SqlBool>`(mp.subject_type = 'person' and mp.subject_id = any(${sql.val([...persons])}::bigint[]))`,
+      );
+    if (enterprises.size)
+      conds.push(
+        sql<SqlBool>`(mp.subject_type = 'enterprise' and mp.subject_id = any(${sql.val([...enterprises])}::bigint[]))`,
+      );
+    const rows = await sql<{
+      subject: string;
+      matter_id: string;
+      category: string | null;
+      created_at: Date;
+      search_tokens: string[];
+    }>`
+      select mp.subject_type || ':' || mp.subject_id as subject, m.id as matter_id, m.category, m.created_at,
+             m.search_tokens
+      from matter_parties mp
+      join matters m on m.id = mp.matter_id
+      where (${sql.join(conds, sql` or `)})
+        and m.type = 'dispute'
+        and m.status <> 'rejected'
+        and m.created_at between ${new Date(min - window)} and ${new Date(max + window)}`.execute(tx);
+    const seen = new Map<string, Candidate>();
+    for (const r of rows.rows) {
+      let c = seen.get(r.matter_id);
+      if (!c) {
+        c = {
+          matterId: r.matter_id,
+          category: r.category ?? '',
+          at: r.created_at.getTime(),
+          tokens: new Set(r.search_tokens),
+        };
+        seen.set(r.matter_id, c);
+      }
+      const list = bySubject.get(r.subject) ?? [];
+      list.push(c);
+      bySubject.set(r.subject, list);
+    }
+  }
+
+  const decisions: DedupeDecision[] = [];
+  // Leaders of this batch by subject: a record may match one that arrived a few rows earlier.
+  const batchBySubject = new Map<
+    string,
+    { index: number; category: string; at: number; tokens: Set<string> }[]
+  >();
+  for (const [index, input] of inputs.entries()) {
+    const at = input.reportedAt.getTime();
+    let best: DedupeDecision = { kind: 'new' };
+    let bestSim = 0;
+    for (const s of input.subjects) {
+      for (const c of bySubject.get(s) ?? []) {
+        if (c.category !== input.category || Math.abs(c.at - at) > window) continue;
+        const sim = similarity(input.tokens, c.tokens);
+        if (sim >= opts.minSimilarity && sim > bestSim) {
+          bestSim = sim;
+          best = { kind: 'existing', matterId: c.matterId, similarity: sim };
+        }
+      }
+      for (const c of batchBySubject.get(s) ?? []) {
+        if (c.category !== input.category || Math.abs(c.at - at) > window) continue;
+        const sim = similarity(input.tokens, c.tokens);
+        if (sim >= opts.minSimilarity && sim > bestSim) {
+          bestSim = sim;
+          best = { kind: 'batch', leader: c.index, similarity: sim };
+        }
+      }
+    }
+    decisions.push(best);
+    if (best.kind === 'new') {
+      const entry = { index, category: input.category, at, tokens: new Set(input.tokens) };
+      for (const s of input.subjects) {
+        const list = batchBySubject.get(s) ?? [];
+        list.push(entry);
+        batchBySubject.set(s, list);
+      }
+    }
+  }
+  return decisions;
+}
