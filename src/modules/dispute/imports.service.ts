@@ -232,6 +232,8 @@ export interface RunOptions {
   onProgress?: (job: ImportJob) => void;
   /** Overrides the actor recorded on the job (the CLI runs as the operator who typed the command). */
   actor?: Actor;
+  /** Stops after the batch in flight and leaves the job queued, to be resumed (a server shutting down). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -359,7 +361,17 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
     for await (const row of parsed.rows) {
       if (row.rowNo <= job.checkpoint_row) continue;
       batch.push(row);
-      if (batch.length >= batchSize) await flush();
+      if (batch.length < batchSize) continue;
+      await flush();
+      if (opts.signal?.aborted) {
+        const paused = await ddb(db)
+          .updateTable('import_jobs')
+          .set({ status: 'queued', log: appendLog('暂停，待重启后继续 / Paused; resumes at the next start') })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return presentJob(paused);
+      }
     }
     await flush();
     const done = await ddb(db)
