@@ -17,6 +17,7 @@ import { kernelJobs } from '../core/matters/jobs.ts';
 import { registerModules } from '../modules/index.ts';
 import { buildApp } from '../server/app.ts';
 import { ensureWebBuild, webBuilt } from '../server/web.ts';
+import { disputeCommands } from './commands/disputes.ts';
 import { progressReporter } from './progress.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from './seed/demo.ts';
 
@@ -229,6 +230,8 @@ program
       { prepare: false },
     ),
   );
+
+disputeCommands(program, withKernel);
 
 program.parseAsync().catch((e: unknown) => {
   if (isAppError(e)) {

@@ -57,6 +57,7 @@ export type ImportJobsTable = {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   heartbeat_at: Timestamp | null;
+  holder: string | null;
 };
 
 export type ImportRejectsTable = {

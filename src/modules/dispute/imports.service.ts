@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { sql } from 'kysely';
 import { type Actor, assertCan, makeActor } from '../../core/access/actor.ts';
 import { isRole } from '../../core/access/roles.ts';
@@ -173,26 +174,47 @@ export async function createJob(
   return { job: presentJob(row), existing: false };
 }
 
-/** Takes a job to run: queued, failed (retry), or running with a stale heartbeat (its process died). */
+const HOLDER = `${os.hostname()}:${process.pid}`;
+
+/** A holder on this host whose process is gone: its job can be taken over at once. */
+function holderDead(holder: string | null): boolean {
+  if (!holder) return true;
+  const [host, pid] = holder.split(':');
+  if (host !== os.hostname() || !pid) return false;
+  if (Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Takes a job to run: queued, failed (a retry), or running but orphaned — its heartbeat is stale, or its
+ * holder was a process on this host that no longer exists (killed mid-import). The update is conditional on
+ * what was read, so two processes cannot both take it.
+ */
 async function claim(db: DbOrTx, id: string): Promise<JobRow | undefined> {
+  const cur = await ddb(db).selectFrom('import_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!cur || cur.status === 'done') return undefined;
+  if (cur.status === 'running') {
+    const stale = !cur.heartbeat_at || new Date(cur.heartbeat_at).getTime() < Date.now() - STALE_AFTER_MS;
+    if (!stale && !holderDead(cur.holder)) return undefined;
+  }
   return ddb(db)
     .updateTable('import_jobs')
     .set({
       status: 'running',
       heartbeat_at: new Date(),
+      holder: HOLDER,
       started_at: sql`coalesce(started_at, now())`,
       error: null,
+      finished_at: null,
     })
     .where('id', '=', id)
-    .where((eb) =>
-      eb.or([
-        eb('status', 'in', ['queued', 'failed']),
-        eb.and([
-          eb('status', '=', 'running'),
-          eb('heartbeat_at', '<', new Date(Date.now() - STALE_AFTER_MS)),
-        ]),
-      ]),
-    )
+    .where('status', '=', cur.status)
+    .where(sql<boolean>`heartbeat_at is not distinct from ${cur.heartbeat_at}`)
     .returningAll()
     .executeTakeFirst();
 }
@@ -417,23 +439,24 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
   }
 }
 
-/** Jobs a previous process left unfinished (queued, or running with a stale heartbeat). */
+/** Jobs a previous process left unfinished: queued, or running with a stale heartbeat or a dead holder. */
 export async function interruptedJobs(db: DbOrTx): Promise<string[]> {
   const rows = await ddb(db)
     .selectFrom('import_jobs')
-    .select('id')
-    .where((eb) =>
-      eb.or([
-        eb('status', '=', 'queued'),
-        eb.and([
-          eb('status', '=', 'running'),
-          eb('heartbeat_at', '<', new Date(Date.now() - STALE_AFTER_MS)),
-        ]),
-      ]),
-    )
+    .select(['id', 'status', 'heartbeat_at', 'holder'])
+    .where('status', 'in', ['queued', 'running'])
     .orderBy('id')
     .execute();
-  return rows.map((r) => r.id);
+  const staleBefore = Date.now() - STALE_AFTER_MS;
+  return rows
+    .filter(
+      (r) =>
+        r.status === 'queued' ||
+        !r.heartbeat_at ||
+        new Date(r.heartbeat_at).getTime() < staleBefore ||
+        holderDead(r.holder),
+    )
+    .map((r) => r.id);
 }
 
 export interface RejectedRow {

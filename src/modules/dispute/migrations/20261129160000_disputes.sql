@@ -58,6 +58,8 @@ create table import_jobs (
   started_at timestamptz,
   finished_at timestamptz,
   heartbeat_at timestamptz,
+  -- host:pid of the process running it, so that a process on the same host can tell a dead holder at once.
+  holder text,
   unique (source_code, sha256)
 );
 create index import_jobs_created_idx on import_jobs (created_at desc, id desc);
