@@ -4,6 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../testing/harness.ts';
+import { form, type Part } from '../testing/multipart.ts';
 
 const GULOU = '330302006044';
 const GULOU_GRID = '330302006044001';
@@ -21,31 +22,6 @@ const PDF = Buffer.from(
     'trailer <</Root 1 0 R>>\n%%EOF\n',
 );
 const PDF_NAME = '现场照片（鼓楼区）.pdf';
-
-type Part = { name: string; filename: string; data: Buffer; type?: string } | { name: string; value: string };
-
-/**
- * A multipart/form-data body as a browser sends it: file names as raw UTF-8 in `filename="…"`, each part's
- * declared type as the client guesses it (and the server ignores).
- */
-function form(parts: Part[]): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----zhili-test-${randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    const disposition =
-      'filename' in p
-        ? `form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}`
-        : `form-data; name="${p.name}"`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n\r\n`));
-    chunks.push('filename' in p ? p.data : Buffer.from(p.value));
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(chunks),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 const file = (filename: string, data: Buffer, type?: string): Part => ({
   name: 'file',

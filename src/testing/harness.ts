@@ -54,6 +54,8 @@ export interface TestKernelOptions {
   loginMaxPerMinute?: number;
   /** The upload limit (ZHILI_MAX_UPLOAD_MB); small values let a test cross it with a small body. */
   maxUploadMb?: number;
+  /** The import limit (ZHILI_MAX_IMPORT_MB). */
+  maxImportMb?: number;
 }
 
 export async function openTestKernel(opts: TestKernelOptions = {}): Promise<Kernel> {
@@ -66,6 +68,7 @@ export async function openTestKernel(opts: TestKernelOptions = {}): Promise<Kern
       ZHILI_DATA_DIR: '/nonexistent',
       ZHILI_FILES_DIR: filesDir,
       ZHILI_MAX_UPLOAD_MB: opts.maxUploadMb === undefined ? undefined : String(opts.maxUploadMb),
+      ZHILI_MAX_IMPORT_MB: opts.maxImportMb === undefined ? undefined : String(opts.maxImportMb),
     }),
     loginMaxPerMinute: opts.loginMaxPerMinute ?? 1000,
   };

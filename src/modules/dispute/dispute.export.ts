@@ -21,6 +21,7 @@ export async function exportDisputesXlsx(
   ws.columns = [
     { header: '编号 Number', key: 'number', width: 28 },
     { header: '标题 Title', key: 'title', width: 40 },
+    { header: '内容 Description', key: 'description', width: 60 },
     { header: '类别 Category', key: 'category', width: 14 },
     { header: '状态 Status', key: 'status', width: 12 },
     { header: '风险 Risk', key: 'risk', width: 8 },
@@ -43,6 +44,7 @@ export async function exportDisputesXlsx(
         safeRow({
           number: d.number,
           title: d.title,
+          description: d.description?.slice(0, 2000) ?? '',
           category: d.categoryName?.zh ?? '',
           status: d.statusName.zh,
           risk: RISK_NAMES[d.riskLevel].zh,

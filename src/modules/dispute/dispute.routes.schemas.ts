@@ -117,6 +117,7 @@ export const DisputeItemSchema = z
     id: z.string(),
     number: z.string(),
     title: z.string(),
+    description: z.string().nullable(),
     category: z.string().nullable(),
     categoryName: Name.nullable(),
     status: z.string(),

@@ -183,6 +183,7 @@ export interface DisputeListItem {
   id: string;
   number: string;
   title: string;
+  description: string | null;
   category: string | null;
   categoryName: { zh: string; en: string } | null;
   status: string;
@@ -259,6 +260,7 @@ interface ListRow {
   id: string;
   number: string;
   title: string;
+  description: string | null;
   category: string | null;
   status: string;
   closed: boolean;
@@ -276,6 +278,7 @@ function presentItem(r: ListRow): DisputeListItem {
     id: r.id,
     number: r.number,
     title: r.title,
+    description: r.description,
     category: r.category,
     categoryName: r.category ? (CATEGORY_NAMES.get(r.category) ?? null) : null,
     status: r.status,
@@ -305,7 +308,7 @@ export async function listDisputes(
   const c = query.cursor ? decodeCursor(query.cursor) : null;
   const after = c ? sql`and (m.created_at, m.id) < (${new Date(c.v)}, ${c.id}::bigint)` : sql``;
   const rows = await sql<ListRow>`
-    select m.id, m.number, m.title, m.category, m.status, m.closed, m.area_code, a.name as area_name,
+    select m.id, m.number, m.title, m.description, m.category, m.status, m.closed, m.area_code, a.name as area_name,
            m.created_at, m.payload, m.deadline_state, m.due_at
     from matters m
     left join areas a on a.code = m.area_code

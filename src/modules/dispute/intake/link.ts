@@ -60,7 +60,45 @@ export async function linkSubjects(tx: DbOrTx, vault: Vault, records: CleanRecor
       .where('id_number_hmac', '=', sql<string>`any(${sql.val(hmacs)}::text[])`)
       .execute();
     for (const f of found) ids.set(`i:${f.id_number_hmac}`, `person:${f.id}`);
-    const missing = hmacs.filter((h) => !ids.has(`i:${h}`));
+    let missing = hmacs.filter((h) => !ids.has(`i:${h}`));
+    // A person first known only by a mobile (a hotline call) gains the ID number the next record gives, so
+    // the 12345 report and the court case land on one person instead of two.
+    const phoneOf = new Map(
+      missing.flatMap((h) => {
+        const phone = byIdHmac.get(h)!.party.phone;
+        return phone?.length === 11 ? [[vault.blindIndex('mobile', phone), h] as const] : [];
+      }),
+    );
+    if (phoneOf.size) {
+      const phoneOnly = await tx
+        .selectFrom('persons')
+        .select([sql<string>`min(id)`.as('id'), 'phone_hmac'])
+        .where('id_number_hmac', 'is', null)
+        .where('phone_hmac', '=', sql<string>`any(${sql.val([...phoneOf.keys()])}::text[])`)
+        .groupBy('phone_hmac')
+        .execute();
+      for (const p of phoneOnly) {
+        const h = phoneOf.get(p.phone_hmac!)!;
+        const { party } = byIdHmac.get(h)!;
+        const info = parseIdCard(party.idNumber!);
+        const upgraded = await tx
+          .updateTable('persons')
+          .set({
+            id_number_enc: vault.encrypt(party.idNumber!, AAD.idNumber),
+            id_number_hmac: h,
+            gender: info?.gender ?? null,
+            birth_date: info?.birthDate ?? null,
+            updated_at: new Date(),
+            version: sql`version + 1`,
+          })
+          .where('id', '=', p.id)
+          .where('id_number_hmac', 'is', null)
+          .returning('id')
+          .executeTakeFirst();
+        if (upgraded) ids.set(`i:${h}`, `person:${p.id}`);
+      }
+      missing = missing.filter((h) => !ids.has(`i:${h}`));
+    }
     if (missing.length) {
       const inserted = await tx
         .insertInto('persons')
