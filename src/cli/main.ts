@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { systemActor } from '../core/access/actor.ts';
@@ -20,6 +21,7 @@ import { ensureWebBuild, webBuilt } from '../server/web.ts';
 import { disputeCommands } from './commands/disputes.ts';
 import { progressReporter } from './progress.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from './seed/demo.ts';
+import { seedDisputes } from './seed/disputes.ts';
 
 registerModules();
 
@@ -53,10 +55,19 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
   }
   const progress = progressReporter();
   const counts = await seedDemo(k.db, k.vault, await readBuiltinAreas(), { onProgress: progress });
+  const disputes = await seedDisputes(k, {
+    dir: path.join(k.config.dataDir, 'demo-imports'),
+    onProgress: progress,
+  });
   progress.stop();
   console.log(
     `演示数据已载入 / demo data loaded: ${counts.users} users, ${counts.houses} houses, ${counts.persons} persons, ` +
       `${counts.enterprises} enterprises, ${counts.things} things, ${counts.matters} matters`,
+  );
+  const sum = (f: 'inserted' | 'merged' | 'rejected') => disputes.jobs.reduce((a, j) => a + j[f], 0);
+  console.log(
+    `纠纷库 / dispute library: ${disputes.files} department files, ${disputes.rows} rows → ` +
+      `${sum('inserted')} disputes, ${sum('merged')} merged as reported by another department, ${sum('rejected')} rejected rows`,
   );
   return true;
 }
