@@ -13,6 +13,7 @@ import { audit } from '../src/core/audit/audit.ts';
 import { type Database, openDatabase, UTF8_DB } from '../src/core/db/database.ts';
 import { prepareDatabase } from '../src/core/kernel.ts';
 import { seeded } from '../src/testing/harness.ts';
+import { benchDisputes } from './disputes.ts';
 import { benchMatters } from './matters.ts';
 
 function median(xs: number[]) {
@@ -159,3 +160,6 @@ try {
 // 3. the work queue and a transition at 100,000 and 1,000,000 matters, HTTP vs bare, on both engines
 //    (bench/matters.ts builds its own databases; PostgreSQL from BENCH_DATABASE_URL).
 await benchMatters();
+
+// 4. dispute intake end to end against COPY, on both engines (bench/disputes.ts; BENCH_DISPUTE_ROWS).
+await benchDisputes();
