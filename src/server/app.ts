@@ -80,7 +80,14 @@ export async function buildApp(kernel: Kernel): Promise<App> {
           'to the area scope of the signed-in user. Errors are `{code, message, requestId}` with stable codes.',
       },
       components: {
-        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'zhili_session' } },
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'zhili_session' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: '部门系统推送令牌 / a source’s push token',
+          },
+        },
       },
       security: [{ session: [] }],
     },

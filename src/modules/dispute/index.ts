@@ -4,6 +4,7 @@ import { defineModule } from '../../core/modules.ts';
 import { disputeRoutes } from './dispute.routes.ts';
 import { DISPUTE_CATEGORIES, DisputePayload } from './dispute.schema.ts';
 import { disputeWorkflow } from './dispute.workflow.ts';
+import { open311Routes } from './open311.routes.ts';
 import { seedSources } from './sources.service.ts';
 
 /** 全量矛盾纠纷库: disputes from every department and channel, in one library. */
@@ -23,4 +24,5 @@ export default defineModule({
   migrations: path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations'),
   prepare: seedSources,
   routes: disputeRoutes,
+  rootRoutes: open311Routes,
 });

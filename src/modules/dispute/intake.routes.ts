@@ -52,8 +52,14 @@ export const intakeRoutes =
         .finally(() => running.delete(id));
       running.set(id, p);
     };
+    // Jobs a stopped process left unfinished resume once the server is up (not awaited: a big file must not
+    // hold up start-up). A database without the module's tables (the API document generator) has none.
     app.addHook('onReady', async () => {
-      for (const id of await interruptedJobs(db)) start(id);
+      const ids = await interruptedJobs(db).catch((e: Error) => {
+        kernel.log.warn({ err: e.message }, 'could not look for interrupted imports');
+        return [];
+      });
+      for (const id of ids) start(id);
     });
     app.addHook('onClose', async () => {
       stop.abort();
