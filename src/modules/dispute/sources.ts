@@ -114,8 +114,9 @@ function department(
 /**
  * The 21 departments' feeds, as each department's system really exports them: their own column names,
  * record numbers, code tables and date styles. Codes deliberately left out of a table (其他, 民事监督 …) go
- * to the text classifier, which knows more than a catch-all code does. Notes on each feed's quirks are in
- * docs/DISPUTES.md; `demo/generate.ts` writes files in exactly these shapes.
+ * to the text classifier, which knows more than a catch-all code does. Each entry's comment names the
+ * feed's quirks; `demo/generate.ts` writes files in exactly these shapes (its DEPARTMENT_STYLES say what
+ * each department puts in the columns).
  */
 export const DEPARTMENT_SOURCES: SourceDef[] = [
   // 110 接处警系统: GBK CSV with coordinates from the dispatch map; 纠纷类警情 are coded 03xx.
