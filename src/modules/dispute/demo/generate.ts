@@ -927,6 +927,16 @@ interface Dispute {
 
 type TextOptions = NonNullable<Parameters<typeof generateDisputeText>[2]>;
 
+/**
+ * Another department's account of the same dispute: the same facts (the first sentence of the first
+ * account) followed by what that department noted itself, under its own title.
+ */
+function retold(first: DisputeText, own: DisputeText): DisputeText {
+  const facts = first.description.split('。')[0]!;
+  const rest = own.description.split('。').slice(1).join('。');
+  return { ...first, title: own.title, description: rest ? `${facts}。${rest}` : `${facts}。` };
+}
+
 /** Amounts in yuan per category: [low, high]. */
 const AMOUNTS: Record<DisputeCategory, [number, number]> = {
   marriage_family: [5_000, 800_000],
@@ -1657,7 +1667,8 @@ export async function generateDepartmentFiles(opts: GenerateOptions): Promise<Ge
         // The second and third departments hear of it up to five days later, in their own words or in
         // the same words passed on.
         const recAt = i === 0 ? at : Math.min(toMs, at + Math.floor(rng() * 5 * DAY));
-        const text = i === 0 || rng() < 0.5 ? d.text : generateDisputeText(category, rng, textOpts);
+        const text =
+          i === 0 || rng() < 0.5 ? d.text : retold(d.text, generateDisputeText(category, rng, textOpts));
         const rec = renderRecord(src, d, recAt, text, places, rng, single);
         const rowNo = src.firstRowNo + src.result.rows;
         if (single) {

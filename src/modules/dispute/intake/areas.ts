@@ -368,12 +368,13 @@ export function matchAddress(
     chains.push(best);
   }
 
-  // The last name of a chain must end on a word boundary: nothing after it vouches for the cut.
+  // The last name of a chain must end on a word boundary: nothing after it vouches for the cut…
   let top: Chain | null = null;
   const ends: number[] = [];
   for (let i = 0; i < chains.length; i++) {
     const ch = chains[i];
-    if (!ch || !b[cands[i]!.end]) continue;
+    // …unless the name carries its suffix (中城村|村口路: jieba may cut 村村 as a word, the 村 still ends it).
+    if (!ch || !(b[cands[i]!.end] || cands[i]!.written)) continue;
     if (!top || better(ch, top)) {
       top = ch;
       ends.length = 0;

@@ -6,15 +6,22 @@ import type { SubjectKey } from './link.ts';
  * Step "find duplicates": the same dispute reported by several departments becomes one dispute with
  * several sources, never two. Two reports are the same dispute when they share a linked party (person or
  * enterprise), have the same category, were reported within `windowDays` of each other, and their texts
- * are similar (Jaccard overlap of their jieba words ≥ `minSimilarity`). The last test keeps apart two
+ * are similar (Jaccard overlap of their jieba words ≥ `minSimilarity`; a nearly identical text, ≥
+ * `sameTextSimilarity`, needs no category match: departments' code tables disagree). The last test keeps apart two
  * different disputes between the same neighbours a month apart — those are repeats, which the early-warning
  * models want to see as separate disputes.
  */
 export interface DedupeOptions {
   windowDays: number;
   minSimilarity: number;
+  /** Texts this alike are one dispute even when two departments' code tables file it differently. */
+  sameTextSimilarity: number;
 }
-export const DEDUPE_DEFAULTS: DedupeOptions = { windowDays: 30, minSimilarity: 0.25 };
+export const DEDUPE_DEFAULTS: DedupeOptions = {
+  windowDays: 30,
+  minSimilarity: 0.25,
+  sameTextSimilarity: 0.6,
+};
 
 export interface DedupeInput {
   category: string;
@@ -122,17 +129,21 @@ export async function findDuplicates(
     let bestSim = 0;
     for (const s of input.subjects) {
       for (const c of bySubject.get(s) ?? []) {
-        if (c.category !== input.category || Math.abs(c.at - at) > window) continue;
+        if (Math.abs(c.at - at) > window) continue;
         const sim = similarity(input.tokens, c.tokens);
-        if (sim >= opts.minSimilarity && sim > bestSim) {
+        const alike =
+          c.category === input.category ? sim >= opts.minSimilarity : sim >= opts.sameTextSimilarity;
+        if (alike && sim > bestSim) {
           bestSim = sim;
           best = { kind: 'existing', matterId: c.matterId, similarity: sim };
         }
       }
       for (const c of batchBySubject.get(s) ?? []) {
-        if (c.category !== input.category || Math.abs(c.at - at) > window) continue;
+        if (Math.abs(c.at - at) > window) continue;
         const sim = similarity(input.tokens, c.tokens);
-        if (sim >= opts.minSimilarity && sim > bestSim) {
+        const alike =
+          c.category === input.category ? sim >= opts.minSimilarity : sim >= opts.sameTextSimilarity;
+        if (alike && sim > bestSim) {
           bestSim = sim;
           best = { kind: 'batch', leader: c.index, similarity: sim };
         }
