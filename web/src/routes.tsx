@@ -16,6 +16,12 @@ const SubjectsPage = lazy(() => import('./pages/subjects/SubjectsPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const AuditPage = lazy(() => import('./pages/admin/AuditPage'));
 const ConfigPage = lazy(() => import('./pages/admin/ConfigPage'));
+const DisputeAnalysisPage = lazy(() => import('./pages/disputes/AnalysisPage'));
+const LibraryPage = lazy(() => import('./pages/disputes/LibraryPage'));
+const DisputePage = lazy(() => import('./pages/disputes/DisputePage'));
+const ImportPage = lazy(() => import('./pages/disputes/ImportPage'));
+const RegisterPage = lazy(() => import('./pages/disputes/RegisterPage'));
+const SourcesPage = lazy(() => import('./pages/disputes/SourcesPage'));
 
 export function AppRoutes() {
   return (
@@ -28,6 +34,12 @@ export function AppRoutes() {
         <Route path="matters/:id" element={<MatterPage />} />
         <Route path="workflows/:code" element={<WorkflowPage />} />
         <Route path="stats" element={<StatsPage />} />
+        <Route path="disputes/analysis" element={<DisputeAnalysisPage />} />
+        <Route path="disputes" element={<LibraryPage />} />
+        <Route path="disputes/imports" element={<ImportPage />} />
+        <Route path="disputes/new" element={<RegisterPage />} />
+        <Route path="disputes/sources" element={<SourcesPage />} />
+        <Route path="disputes/:id" element={<DisputePage />} />
         <Route path="areas" element={<AreasPage />} />
         <Route path="areas/mine" element={<AreasPage mine />} />
         <Route path="areas/:code" element={<AreasPage />} />

@@ -132,7 +132,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             user: components["schemas"]["User"];
-                            permissions: ("area:read" | "area:import" | "subject:read" | "subject:write" | "subject:reveal" | "enterprise:read-own" | "user:read" | "user:manage" | "audit:read" | "matter:read" | "matter:report" | "matter:act" | "matter:configure")[];
+                            permissions: ("area:read" | "area:import" | "subject:read" | "subject:write" | "subject:reveal" | "enterprise:read-own" | "user:read" | "user:manage" | "audit:read" | "matter:read" | "matter:report" | "matter:act" | "matter:configure" | "dispute:import" | "dispute:configure")[];
                             scope: {
                                 areaCode: string;
                                 path: components["schemas"]["Area"][];
@@ -4324,6 +4324,2325 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/disputes/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据来源及其映射方案 / Sources and their mapping profiles */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DisputeSource"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/sources/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改映射方案（市级管理员）/ Edit a mapping profile (city administrator) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        profile?: {
+                            recordLabel: string;
+                            /** @enum {string} */
+                            format: "csv" | "xlsx" | "jsonl";
+                            /**
+                             * @default utf8
+                             * @enum {string}
+                             */
+                            encoding?: "utf8" | "gbk";
+                            /** @default 0 */
+                            titleRows?: number;
+                            columns: {
+                                recordKey: string;
+                                reportedAt: string;
+                                description: string;
+                                title?: string;
+                                category?: string;
+                                areaCode?: string;
+                                address?: string;
+                                lng?: string;
+                                lat?: string;
+                                amount?: string;
+                                peopleInvolved?: string;
+                                /** @default [] */
+                                parties?: {
+                                    /** @enum {string} */
+                                    role: "applicant" | "respondent" | "party";
+                                    /** @enum {string} */
+                                    kind: "person" | "enterprise";
+                                    name: string;
+                                    idNumber?: string;
+                                    phone?: string;
+                                    uscc?: string;
+                                }[];
+                            };
+                            dateFormats: string[];
+                            /** @default {} */
+                            categoryCodes?: {
+                                [key: string]: "marriage_family" | "neighbour" | "house_homestead" | "contract" | "business" | "damages" | "forest_land" | "expropriation" | "environment" | "labour" | "consumer" | "medical" | "traffic_accident" | "property_mgmt" | "ip" | "other";
+                            };
+                            /**
+                             * @default yuan
+                             * @enum {string}
+                             */
+                            amountUnit?: "yuan" | "wan";
+                        };
+                        enabled?: boolean;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputeSource"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 推送接口令牌 / Push API tokens */
+        get: {
+            parameters: {
+                query?: {
+                    source?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                source: string;
+                                name: string;
+                                prefix: string;
+                                createdAt: string;
+                                lastUsedAt: string | null;
+                                revokedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 为来源签发推送令牌（只显示一次）/ Issue a push token for a source (shown once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        source: string;
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            token: string;
+                            info: {
+                                id: string;
+                                source: string;
+                                name: string;
+                                prefix: string;
+                                createdAt: string;
+                                lastUsedAt: string | null;
+                                revokedAt: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** 吊销令牌 / Revoke a token */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            source: string;
+                            name: string;
+                            prefix: string;
+                            createdAt: string;
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导入任务 / Import jobs */
+        get: {
+            parameters: {
+                query?: {
+                    source?: string;
+                    status?: "queued" | "running" | "done" | "failed";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ImportJob"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 上传部门文件并导入（CSV UTF-8/GBK、XLSX、JSON Lines）/ Upload a department file to import
+         * @description multipart/form-data，一个 `file` 部分；`source` 在查询参数中。同一来源的同一文件只导入一次（返回已有任务）。 / multipart/form-data with one `file` part; `source` in the query. The same file for the same source is imported once (the existing job is returned).
+         */
+        post: {
+            parameters: {
+                query: {
+                    source: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportJob"];
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportJob"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导入任务进度 / An import job and its progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportJob"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/imports/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 继续失败或中断的导入 / Resume a failed or interrupted import */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportJob"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/imports/{id}/rejects.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 未导入的行及原因（Excel）/ The rejected rows with their reasons (XLSX) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/intake/{source}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 部门系统推送（每批最多 1,000 条，按幂等键去重）/ Push records from a department system
+         * @description `Authorization: Bearer <token>`（该来源的推送令牌）。每条记录带 `idempotencyKey`；重试同一批不会重复入库。字段可用本平台字段名或该来源映射方案中的列名。 / Bearer token of the source. Each record carries an idempotencyKey; a retried batch inserts nothing twice. Fields by our names or by the source profile’s column names.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    source: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        records: ({
+                            /** @description 每条记录唯一；重试时不变 / unique per record, unchanged on retry */
+                            idempotencyKey: string;
+                            parties?: {
+                                /** @enum {string} */
+                                role: "applicant" | "respondent" | "party";
+                                /** @enum {string} */
+                                kind: "person" | "enterprise";
+                                name: string;
+                                idNumber?: string;
+                                phone?: string;
+                                uscc?: string;
+                            }[];
+                        } & {
+                            [key: string]: string | number | boolean | null;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            inserted: number;
+                            merged: number;
+                            skipped: number;
+                            rejected: number;
+                            results: {
+                                rowNo: number;
+                                recordKey: string | null;
+                                /** @enum {string} */
+                                status: "inserted" | "merged" | "skipped" | "rejected";
+                                matterId?: string;
+                                matterNumber?: string;
+                                errors?: {
+                                    rowNo: number;
+                                    field: string;
+                                    code: string;
+                                    reason: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/analysis/matrix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 纠纷分类×区域×月份统计（含同比）/ Disputes by category × child area × month, with year-on-year */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the area whose children are compared; default: your own area */
+                    areaCode?: string;
+                    /** @description first day (inclusive, CST); default: the first day of the month 11 months before `to`; at most 36 calendar months */
+                    from?: string;
+                    /** @description last day (inclusive, CST); default: today */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputeMatrix"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/analysis/matrix.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出分类×区域统计为 Excel / The category × area table as XLSX */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the area whose children are compared; default: your own area */
+                    areaCode?: string;
+                    /** @description first day (inclusive, CST); default: the first day of the month 11 months before `to`; at most 36 calendar months */
+                    from?: string;
+                    /** @description last day (inclusive, CST); default: today */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/analysis/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据来源覆盖（各部门接收量、合并占比、最近接收）/ Sources coverage: records, merges, last received */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the area whose children are compared; default: your own area */
+                    areaCode?: string;
+                    /** @description first day (inclusive, CST); default: the first day of the month 11 months before `to`; at most 36 calendar months */
+                    from?: string;
+                    /** @description last day (inclusive, CST); default: today */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputeSources"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/analysis/sources.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出数据来源覆盖为 Excel / Sources coverage as XLSX */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the area whose children are compared; default: your own area */
+                    areaCode?: string;
+                    /** @description first day (inclusive, CST); default: the first day of the month 11 months before `to`; at most 36 calendar months */
+                    from?: string;
+                    /** @description last day (inclusive, CST); default: today */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/analysis/repeat-parties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 重复当事人（多次涉纠纷的个人、企业）/ Persons and enterprises in several disputes */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description disputes filed in this area and below; default: your own area */
+                    areaCode?: string;
+                    /** @description named in at least this many */
+                    minDisputes?: number;
+                    /** @description within the last N months */
+                    months?: number;
+                    subjectType?: "person" | "enterprise";
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputeRepeatParties"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/analysis/repeat-parties.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出重复当事人为 Excel（全部页）/ Repeat parties as XLSX, every page */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description disputes filed in this area and below; default: your own area */
+                    areaCode?: string;
+                    /** @description named in at least this many */
+                    minDisputes?: number;
+                    /** @description within the last N months */
+                    months?: number;
+                    subjectType?: "person" | "enterprise";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/analysis/resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 各区域化解率、在办、超期 / 化解率, open and overdue disputes by child area */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the area whose children are compared; default: your own area */
+                    areaCode?: string;
+                    /** @description first day (inclusive, CST); default: the first day of the month 11 months before `to`; at most 36 calendar months */
+                    from?: string;
+                    /** @description last day (inclusive, CST); default: today */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DisputeResolution"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/analysis/resolution.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出化解率为 Excel / 化解率 by area as XLSX */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the area whose children are compared; default: your own area */
+                    areaCode?: string;
+                    /** @description first day (inclusive, CST); default: the first day of the month 11 months before `to`; at most 36 calendar months */
+                    from?: string;
+                    /** @description last day (inclusive, CST); default: today */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/meta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 类别、风险等级、当事人角色 / Categories, risk levels, party roles */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: {
+                                code: string;
+                                name: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            }[];
+                            risks: {
+                                code: string;
+                                name: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            }[];
+                            partyRoles: {
+                                code: string;
+                                name: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 纠纷库检索 / Search the dispute library */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    category?: "marriage_family" | "neighbour" | "house_homestead" | "contract" | "business" | "damages" | "forest_land" | "expropriation" | "environment" | "labour" | "consumer" | "medical" | "traffic_accident" | "property_mgmt" | "ip" | "other";
+                    areaCode?: string;
+                    /** @description comma-separated states */
+                    status?: string;
+                    outcome?: "resolved" | "settled" | "open";
+                    source?: string;
+                    /** @description person:123 or enterprise:45 */
+                    subject?: string;
+                    risk?: "high" | "medium" | "low";
+                    mass?: "true" | "false";
+                    /** @description reported by more than one source */
+                    multiSource?: "true" | "false";
+                    from?: string;
+                    to?: string;
+                    cursor?: string;
+                    limit?: number;
+                    withTotal?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DisputeItem"][];
+                            nextCursor: string | null;
+                            total: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 登记矛盾纠纷（网格员、窗口）/ Register a dispute (grid workers, service windows)
+         * @description 与文件导入走同一流程：校验、定位、关联人房企物、查重（与其他部门上报的同一纠纷合并）、分类。 / The same pipeline as imports: validate, locate, link subjects, merge with the same dispute reported elsewhere, classify.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        description: string;
+                        /**
+                         * @description 留空则由文本分类器判定 / empty: the classifier decides
+                         * @enum {string}
+                         */
+                        category?: "marriage_family" | "neighbour" | "house_homestead" | "contract" | "business" | "damages" | "forest_land" | "expropriation" | "environment" | "labour" | "consumer" | "medical" | "traffic_accident" | "property_mgmt" | "ip" | "other";
+                        reportedAt?: string;
+                        areaCode?: string;
+                        address?: string;
+                        point?: {
+                            lng: number;
+                            lat: number;
+                        };
+                        amount?: number;
+                        peopleInvolved?: number;
+                        /** @default [] */
+                        parties?: {
+                            /** @enum {string} */
+                            role: "applicant" | "respondent" | "party";
+                            /** @enum {string} */
+                            kind: "person" | "enterprise";
+                            name: string;
+                            idNumber?: string;
+                            phone?: string;
+                            uscc?: string;
+                        }[];
+                        idempotencyKey?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rowNo: number;
+                            recordKey: string | null;
+                            /** @enum {string} */
+                            status: "inserted" | "merged" | "skipped" | "rejected";
+                            matterId?: string;
+                            matterNumber?: string;
+                            errors?: {
+                                rowNo: number;
+                                field: string;
+                                code: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rowNo: number;
+                            recordKey: string | null;
+                            /** @enum {string} */
+                            status: "inserted" | "merged" | "skipped" | "rejected";
+                            matterId?: string;
+                            matterNumber?: string;
+                            errors?: {
+                                rowNo: number;
+                                field: string;
+                                code: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出为 Excel（最多 50000 行）/ Export to XLSX */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    category?: "marriage_family" | "neighbour" | "house_homestead" | "contract" | "business" | "damages" | "forest_land" | "expropriation" | "environment" | "labour" | "consumer" | "medical" | "traffic_accident" | "property_mgmt" | "ip" | "other";
+                    areaCode?: string;
+                    /** @description comma-separated states */
+                    status?: string;
+                    outcome?: "resolved" | "settled" | "open";
+                    source?: string;
+                    /** @description person:123 or enterprise:45 */
+                    subject?: string;
+                    risk?: "high" | "medium" | "low";
+                    mass?: "true" | "false";
+                    /** @description reported by more than one source */
+                    multiSource?: "true" | "false";
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/disputes/{id}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 该纠纷的全部来源记录 / Every source record that fed this dispute */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                source: string;
+                                sourceName: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                department: string | null;
+                                recordKey: string;
+                                /** @enum {string} */
+                                channel: "file" | "push" | "open311" | "web";
+                                jobId: string | null;
+                                rowNo: number | null;
+                                reportedAt: string;
+                                receivedAt: string;
+                                sourceCategory: string | null;
+                                category: string;
+                                title: string;
+                                description: string | null;
+                                address: string | null;
+                                parties: {
+                                    role: string;
+                                    kind: string;
+                                    name: string;
+                                    subjectId?: string;
+                                }[];
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4372,6 +6691,222 @@ export interface components {
             disabled: boolean;
             createdAt: string;
             lastLoginAt: string | null;
+        };
+        AnalysisMonthInput: {
+            /** @description YYYY-MM */
+            month: string;
+            /** @description first day of the month inside the period */
+            from: string;
+            /** @description last day of the month inside the period */
+            to: string;
+        };
+        DisputeMatrixInput: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            months: components["schemas"]["AnalysisMonthInput"][];
+            lastYear: {
+                from: string;
+                to: string;
+            };
+            categories: {
+                code: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+            }[];
+            areas: {
+                code: string;
+                name: string;
+                level: number;
+                /** @description the chosen area itself (本级): disputes filed at its level, in no child */
+                own: boolean;
+            }[];
+            /** @description only the pairs with a dispute in either period */
+            cells: {
+                count: number;
+                /** @description the same days one year earlier */
+                lastYear: number;
+                /** @description year-on-year change in percent; null when last year had none */
+                yoy: number | null;
+                /** @description per month of `months` */
+                months: number[];
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                lastYearLink: string;
+                category: string;
+                areaCode: string;
+            }[];
+            byCategory: {
+                count: number;
+                /** @description the same days one year earlier */
+                lastYear: number;
+                /** @description year-on-year change in percent; null when last year had none */
+                yoy: number | null;
+                /** @description per month of `months` */
+                months: number[];
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                lastYearLink: string;
+                category: string;
+            }[];
+            byArea: {
+                count: number;
+                /** @description the same days one year earlier */
+                lastYear: number;
+                /** @description year-on-year change in percent; null when last year had none */
+                yoy: number | null;
+                /** @description per month of `months` */
+                months: number[];
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                lastYearLink: string;
+                areaCode: string;
+            }[];
+            total: {
+                count: number;
+                /** @description the same days one year earlier */
+                lastYear: number;
+                /** @description year-on-year change in percent; null when last year had none */
+                yoy: number | null;
+                /** @description per month of `months` */
+                months: number[];
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                lastYearLink: string;
+                lastYearMonths: number[];
+            };
+        };
+        DisputeSourcesInput: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            months: components["schemas"]["AnalysisMonthInput"][];
+            silentDays: number;
+            items: {
+                code: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                departmentCode: string | null;
+                enabled: boolean;
+                /** @description records on the disputes reported in the period */
+                records: number;
+                /** @description distinct disputes they fed */
+                disputes: number;
+                /** @description records whose dispute holds more than one record */
+                merged: number;
+                /** @description merged ÷ records, 0–1; null without records */
+                mergedShare: number | null;
+                lastReceivedAt: string | null;
+                lastReportedAt: string | null;
+                /** @description nothing received for more than silentDays days */
+                silent: boolean;
+                months: number[];
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+            }[];
+        };
+        DisputeRepeatPartiesInput: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            minDisputes: number;
+            months: number;
+            total: number;
+            items: {
+                /** @enum {string} */
+                subjectType: "person" | "enterprise";
+                subjectId: string;
+                /** @description a person’s name masked; an enterprise’s in full */
+                name: string;
+                disputes: number;
+                categories: string[];
+                lastDisputeAt: string;
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+            }[];
+            nextCursor: string | null;
+        };
+        DisputeResolutionInput: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            items: {
+                total: number;
+                /** @description outcome known: resolved or not */
+                settled: number;
+                resolved: number;
+                /** @description 化解率 = resolved ÷ settled, 0–1; null when nothing is settled (无数据) */
+                rate: number | null;
+                /** @description still being handled (registered, assessing, resolving) */
+                open: number;
+                /** @description open and past their deadline */
+                overdue: number;
+                links: {
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    total: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    settled: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    resolved: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    open: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    overdue: string;
+                };
+                code: string;
+                name: string;
+                level: number;
+                /** @description the chosen area itself (本级): disputes filed at its level, in no child */
+                own: boolean;
+            }[];
+            total: {
+                total: number;
+                /** @description outcome known: resolved or not */
+                settled: number;
+                resolved: number;
+                /** @description 化解率 = resolved ÷ settled, 0–1; null when nothing is settled (无数据) */
+                rate: number | null;
+                /** @description still being handled (registered, assessing, resolving) */
+                open: number;
+                /** @description open and past their deadline */
+                overdue: number;
+                links: {
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    total: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    settled: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    resolved: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    open: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    overdue: string;
+                };
+            };
         };
         PersonInput: {
             id: string;
@@ -4591,6 +7126,118 @@ export interface components {
             timelineId: string | null;
             createdAt: string;
         };
+        DisputeSourceInput: {
+            code: string;
+            department: string | null;
+            name: {
+                zh: string;
+                en: string;
+            };
+            profile: {
+                recordLabel: string;
+                /** @enum {string} */
+                format: "csv" | "xlsx" | "jsonl";
+                /**
+                 * @default utf8
+                 * @enum {string}
+                 */
+                encoding: "utf8" | "gbk";
+                /** @default 0 */
+                titleRows: number;
+                columns: {
+                    recordKey: string;
+                    reportedAt: string;
+                    description: string;
+                    title?: string;
+                    category?: string;
+                    areaCode?: string;
+                    address?: string;
+                    lng?: string;
+                    lat?: string;
+                    amount?: string;
+                    peopleInvolved?: string;
+                    /** @default [] */
+                    parties: {
+                        /** @enum {string} */
+                        role: "applicant" | "respondent" | "party";
+                        /** @enum {string} */
+                        kind: "person" | "enterprise";
+                        name: string;
+                        idNumber?: string;
+                        phone?: string;
+                        uscc?: string;
+                    }[];
+                };
+                dateFormats: string[];
+                /** @default {} */
+                categoryCodes: {
+                    [key: string]: "marriage_family" | "neighbour" | "house_homestead" | "contract" | "business" | "damages" | "forest_land" | "expropriation" | "environment" | "labour" | "consumer" | "medical" | "traffic_accident" | "property_mgmt" | "ip" | "other";
+                };
+                /**
+                 * @default yuan
+                 * @enum {string}
+                 */
+                amountUnit: "yuan" | "wan";
+            };
+            enabled: boolean;
+            updatedAt: string;
+            version: number;
+        };
+        ImportJobInput: {
+            id: string;
+            source: string;
+            filename: string;
+            sha256: string;
+            size: number;
+            format: string | null;
+            encoding: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            bytesRead: number;
+            rowsRead: number;
+            inserted: number;
+            merged: number;
+            /** @description records this source had already sent (same record number) */
+            skipped: number;
+            rejected: number;
+            error: string | null;
+            log: {
+                at: string;
+                message: string;
+            }[];
+            createdBy: string | null;
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        DisputeItemInput: {
+            id: string;
+            number: string;
+            title: string;
+            description: string | null;
+            category: string | null;
+            categoryName: {
+                zh: string;
+                en: string;
+            } | null;
+            status: string;
+            statusName: {
+                zh: string;
+                en: string;
+            };
+            closed: boolean;
+            areaCode: string;
+            areaName: string | null;
+            reportedAt: string;
+            /** @enum {string} */
+            riskLevel: "high" | "medium" | "low";
+            mass: boolean;
+            peopleInvolved: number;
+            amount: number | null;
+            sources: string[];
+            deadlineState: string;
+            dueAt: string | null;
+        };
         AuditEntryInput: {
             id: string;
             at: string;
@@ -4671,6 +7318,222 @@ export interface components {
             disabled: boolean;
             createdAt: string;
             lastLoginAt: string | null;
+        };
+        AnalysisMonth: {
+            /** @description YYYY-MM */
+            month: string;
+            /** @description first day of the month inside the period */
+            from: string;
+            /** @description last day of the month inside the period */
+            to: string;
+        };
+        DisputeMatrix: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            months: components["schemas"]["AnalysisMonth"][];
+            lastYear: {
+                from: string;
+                to: string;
+            };
+            categories: {
+                code: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+            }[];
+            areas: {
+                code: string;
+                name: string;
+                level: number;
+                /** @description the chosen area itself (本级): disputes filed at its level, in no child */
+                own: boolean;
+            }[];
+            /** @description only the pairs with a dispute in either period */
+            cells: {
+                count: number;
+                /** @description the same days one year earlier */
+                lastYear: number;
+                /** @description year-on-year change in percent; null when last year had none */
+                yoy: number | null;
+                /** @description per month of `months` */
+                months: number[];
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                lastYearLink: string;
+                category: string;
+                areaCode: string;
+            }[];
+            byCategory: {
+                count: number;
+                /** @description the same days one year earlier */
+                lastYear: number;
+                /** @description year-on-year change in percent; null when last year had none */
+                yoy: number | null;
+                /** @description per month of `months` */
+                months: number[];
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                lastYearLink: string;
+                category: string;
+            }[];
+            byArea: {
+                count: number;
+                /** @description the same days one year earlier */
+                lastYear: number;
+                /** @description year-on-year change in percent; null when last year had none */
+                yoy: number | null;
+                /** @description per month of `months` */
+                months: number[];
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                lastYearLink: string;
+                areaCode: string;
+            }[];
+            total: {
+                count: number;
+                /** @description the same days one year earlier */
+                lastYear: number;
+                /** @description year-on-year change in percent; null when last year had none */
+                yoy: number | null;
+                /** @description per month of `months` */
+                months: number[];
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                lastYearLink: string;
+                lastYearMonths: number[];
+            };
+        };
+        DisputeSources: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            months: components["schemas"]["AnalysisMonth"][];
+            silentDays: number;
+            items: {
+                code: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                departmentCode: string | null;
+                enabled: boolean;
+                /** @description records on the disputes reported in the period */
+                records: number;
+                /** @description distinct disputes they fed */
+                disputes: number;
+                /** @description records whose dispute holds more than one record */
+                merged: number;
+                /** @description merged ÷ records, 0–1; null without records */
+                mergedShare: number | null;
+                lastReceivedAt: string | null;
+                lastReportedAt: string | null;
+                /** @description nothing received for more than silentDays days */
+                silent: boolean;
+                months: number[];
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+            }[];
+        };
+        DisputeRepeatParties: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            minDisputes: number;
+            months: number;
+            total: number;
+            items: {
+                /** @enum {string} */
+                subjectType: "person" | "enterprise";
+                subjectId: string;
+                /** @description a person’s name masked; an enterprise’s in full */
+                name: string;
+                disputes: number;
+                categories: string[];
+                lastDisputeAt: string;
+                /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                link: string;
+            }[];
+            nextCursor: string | null;
+        };
+        DisputeResolution: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            items: {
+                total: number;
+                /** @description outcome known: resolved or not */
+                settled: number;
+                resolved: number;
+                /** @description 化解率 = resolved ÷ settled, 0–1; null when nothing is settled (无数据) */
+                rate: number | null;
+                /** @description still being handled (registered, assessing, resolving) */
+                open: number;
+                /** @description open and past their deadline */
+                overdue: number;
+                links: {
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    total: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    settled: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    resolved: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    open: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    overdue: string;
+                };
+                code: string;
+                name: string;
+                level: number;
+                /** @description the chosen area itself (本级): disputes filed at its level, in no child */
+                own: boolean;
+            }[];
+            total: {
+                total: number;
+                /** @description outcome known: resolved or not */
+                settled: number;
+                resolved: number;
+                /** @description 化解率 = resolved ÷ settled, 0–1; null when nothing is settled (无数据) */
+                rate: number | null;
+                /** @description still being handled (registered, assessing, resolving) */
+                open: number;
+                /** @description open and past their deadline */
+                overdue: number;
+                links: {
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    total: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    settled: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    resolved: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    open: string;
+                    /** @description the dispute list (or work queue) showing the disputes behind this figure */
+                    overdue: string;
+                };
+            };
         };
         Person: {
             id: string;
@@ -4889,6 +7752,118 @@ export interface components {
             size: number;
             timelineId: string | null;
             createdAt: string;
+        };
+        DisputeSource: {
+            code: string;
+            department: string | null;
+            name: {
+                zh: string;
+                en: string;
+            };
+            profile: {
+                recordLabel: string;
+                /** @enum {string} */
+                format: "csv" | "xlsx" | "jsonl";
+                /**
+                 * @default utf8
+                 * @enum {string}
+                 */
+                encoding: "utf8" | "gbk";
+                /** @default 0 */
+                titleRows: number;
+                columns: {
+                    recordKey: string;
+                    reportedAt: string;
+                    description: string;
+                    title?: string;
+                    category?: string;
+                    areaCode?: string;
+                    address?: string;
+                    lng?: string;
+                    lat?: string;
+                    amount?: string;
+                    peopleInvolved?: string;
+                    /** @default [] */
+                    parties: {
+                        /** @enum {string} */
+                        role: "applicant" | "respondent" | "party";
+                        /** @enum {string} */
+                        kind: "person" | "enterprise";
+                        name: string;
+                        idNumber?: string;
+                        phone?: string;
+                        uscc?: string;
+                    }[];
+                };
+                dateFormats: string[];
+                /** @default {} */
+                categoryCodes: {
+                    [key: string]: "marriage_family" | "neighbour" | "house_homestead" | "contract" | "business" | "damages" | "forest_land" | "expropriation" | "environment" | "labour" | "consumer" | "medical" | "traffic_accident" | "property_mgmt" | "ip" | "other";
+                };
+                /**
+                 * @default yuan
+                 * @enum {string}
+                 */
+                amountUnit: "yuan" | "wan";
+            };
+            enabled: boolean;
+            updatedAt: string;
+            version: number;
+        };
+        ImportJob: {
+            id: string;
+            source: string;
+            filename: string;
+            sha256: string;
+            size: number;
+            format: string | null;
+            encoding: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            bytesRead: number;
+            rowsRead: number;
+            inserted: number;
+            merged: number;
+            /** @description records this source had already sent (same record number) */
+            skipped: number;
+            rejected: number;
+            error: string | null;
+            log: {
+                at: string;
+                message: string;
+            }[];
+            createdBy: string | null;
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        DisputeItem: {
+            id: string;
+            number: string;
+            title: string;
+            description: string | null;
+            category: string | null;
+            categoryName: {
+                zh: string;
+                en: string;
+            } | null;
+            status: string;
+            statusName: {
+                zh: string;
+                en: string;
+            };
+            closed: boolean;
+            areaCode: string;
+            areaName: string | null;
+            reportedAt: string;
+            /** @enum {string} */
+            riskLevel: "high" | "medium" | "low";
+            mass: boolean;
+            peopleInvolved: number;
+            amount: number | null;
+            sources: string[];
+            deadlineState: string;
+            dueAt: string | null;
         };
         AuditEntry: {
             id: string;
