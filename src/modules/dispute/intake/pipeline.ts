@@ -189,14 +189,44 @@ const partiesForRecord = (rec: CleanRecord, links: (SubjectKey | null)[]) =>
     ...(links[i] ? { subjectId: links[i]!.split(':')[1]! } : {}),
   }));
 
+/** A batch after the steps that need no transaction: validated, placed, classified, tokenised. */
+export interface PreparedBatch {
+  outcomes: IntakeOutcome[];
+  ready: Ready[];
+  rows: [number | null, number | null];
+}
+
+/**
+ * The CPU-bound half of a batch (validate, area, classify, words). It reads nothing another batch writes,
+ * so an import prepares batch N+1 while batch N's transaction is in the database.
+ */
+export async function prepareRecords(
+  db: DbOrTx,
+  ctx: IntakeContext,
+  mapped: MappedRecord[],
+): Promise<PreparedBatch> {
+  const outcomes: IntakeOutcome[] = [];
+  const ready = await normalise(db, ctx, mapped, outcomes);
+  return { outcomes, ready, rows: [mapped[0]?.rowNo ?? null, mapped.at(-1)?.rowNo ?? null] };
+}
+
 export async function processRecords(
   tx: DbOrTx,
   ctx: IntakeContext,
   mapped: MappedRecord[],
 ): Promise<BatchResult> {
-  const outcomes: IntakeOutcome[] = [];
+  return writeRecords(tx, ctx, await prepareRecords(tx, ctx, mapped));
+}
+
+/** The half that needs the transaction: skip taken keys, link, find duplicates, write, audit. */
+export async function writeRecords(
+  tx: DbOrTx,
+  ctx: IntakeContext,
+  prepared: PreparedBatch,
+): Promise<BatchResult> {
+  const { outcomes } = prepared;
   const now = ctx.now ?? new Date();
-  const ready = await dropTaken(tx, ctx.source.code, await normalise(tx, ctx, mapped, outcomes));
+  const ready = await dropTaken(tx, ctx.source.code, prepared.ready);
   const linked = await linkSubjects(
     tx,
     ctx.vault,
@@ -390,7 +420,7 @@ export async function processRecords(
       newValues: {
         source: ctx.source.code,
         channel: ctx.channel,
-        rows: [mapped[0]?.rowNo ?? null, mapped.at(-1)?.rowNo ?? null],
+        rows: prepared.rows,
         ...counts,
         createdPersons: linked.createdPersons,
         createdEnterprises: linked.createdEnterprises,
