@@ -25,7 +25,7 @@ import { disputeWorkflow, RESOLVED_STATES, SETTLED_STATES } from './dispute.work
 export const MAX_MONTHS = 36;
 /** A source that sent nothing for longer than this is flagged on the coverage table. */
 export const SILENT_DAYS = 7;
-/** How far back "last received" looks at the least (disputes reported since then). */
+/** How far back "last received" looks besides the period (disputes reported since then). */
 const LIVENESS_DAYS = 366;
 export const PARTIES_MAX_LIMIT = 200;
 export const EXPORT_MAX_ROWS = 50_000;
@@ -139,7 +139,7 @@ export interface AreaRef {
 }
 
 /** Length of the significant prefix of an area one level below each level (city 3303 → county 330302…). */
-const CHILD_PREFIX: Record<number, number> = { 1: 6, 2: 9, 3: 12, 4: 15 };
+const CHILD_PREFIX: Record<number, number> = { 1: 6, 2: 9, 3: 12, 4: 15, 5: 15 };
 
 /** The area asked for, defaulting to the actor's own; outside the actor's scope it does not exist (404). */
 export async function resolveArea(db: DbOrTx, actor: Actor, code: string | undefined): Promise<AreaRef> {
@@ -165,14 +165,23 @@ async function childrenOf(db: DbOrTx, area: AreaRef): Promise<AreaRef[]> {
 }
 
 /**
- * The child area a dispute falls in, from its area code alone: a village's dispute 330302006044001 → its
- * town 330302006000 when looking at a county. A dispute filed at the area itself maps to the area itself
- * (shown as 本级). Below a village (grids) the code is its own bucket.
+ * The child area a dispute falls in, from its area code alone: looking at a county, 330302006044001 (a grid
+ * of a village of 五马街道) → left(…, 9) = 330302006 → the town 330302006000. A dispute filed at the area
+ * itself maps to the area itself (shown as 本级). Below a village the child is the grid, its own code.
  */
-function bucketSql(area: AreaRef): RawBuilder<string> {
-  const len = CHILD_PREFIX[area.level];
-  if (!len || len > 12) return sql<string>`area_code`;
-  return sql<string>`rpad(left(area_code, ${sql.lit(len)}), 12, '0')`;
+function childPrefixSql(area: AreaRef): RawBuilder<string> {
+  return sql<string>`left(area_code, ${sql.lit(CHILD_PREFIX[area.level] ?? 15)})`;
+}
+
+const childCode = (prefix: string) => (prefix.length >= 12 ? prefix : prefix.padEnd(12, '0'));
+
+/**
+ * The month of the period a dispute falls in, 1-based: width_bucket against the instants each month
+ * begins in China — a binary search per row, no time-zone arithmetic.
+ */
+function monthSql(p: Period): RawBuilder<number> {
+  const starts = p.months.map((m) => cstStart(m.from).toISOString());
+  return sql<number>`width_bucket(created_at, ${starts}::timestamptz[])`;
 }
 
 export interface AreaColumn extends AreaRef {
@@ -209,21 +218,28 @@ async function columnsFor(
 
 const categoryCodes = () => getMatterType('dispute').categories.map((c) => c.code);
 
+interface Range {
+  start: Date;
+  end: Date;
+}
+
 /**
- * Disputes the actor may see, filed under `area`, reported in [start, end). The category list lets
- * matters_dispute_category_idx (category, created_at) where type = 'dispute' serve the period; the area
- * prefix can use the text_pattern_ops indexes instead when the area is small.
+ * Disputes the actor may see, filed under `area`, reported within one of the ranges [start, end). The
+ * category list lets matters_dispute_category_idx (category, created_at) where type = 'dispute' serve the
+ * period; for a small area the planner takes the area_code text_pattern_ops index instead. Columns are
+ * unqualified (as in visibleSql): use it on `matters` alone, in a subquery when joining.
  */
-function disputesWhere(actor: Actor, area: AreaRef, start: Date, end: Date): RawBuilder<SqlBool> {
+function disputesWhere(actor: Actor, area: AreaRef, ...ranges: Range[]): RawBuilder<SqlBool> {
+  const when = ranges.map((r) => sql`(created_at >= ${r.start} and created_at < ${r.end})`);
   return sql<SqlBool>`type = 'dispute'
     and category = any(${categoryCodes()}::text[])
-    and created_at >= ${start} and created_at < ${end}
+    and (${sql.join(when, sql` or `)})
     and ${underAreaSql(area.code)}
     and ${visibleSql(actor)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Links to the dispute list (and, for open and overdue, to the generic work queue).
+// Links to the dispute list (and, for overdue, which the list does not filter, to the generic work queue).
 
 type LinkParams = Record<string, string | undefined>;
 
@@ -276,7 +292,8 @@ export interface Matrix {
 interface CountRow {
   category: string;
   child: string;
-  month: string;
+  /** 1-based month of the period. */
+  month: number;
   n: number;
 }
 
@@ -288,13 +305,13 @@ async function countsByCategoryAreaMonth(
 ): Promise<CountRow[]> {
   const r = await sql<CountRow>`
     select category,
-           ${bucketSql(area)} as child,
-           to_char(created_at at time zone 'Asia/Shanghai', 'YYYY-MM') as month,
+           ${childPrefixSql(area)} as child,
+           ${monthSql(p)} as month,
            count(*)::int as n
     from matters
-    where ${disputesWhere(actor, area, p.start, p.end)}
+    where ${disputesWhere(actor, area, p)}
     group by 1, 2, 3`.execute(db);
-  return r.rows;
+  return r.rows.map((x) => ({ ...x, child: childCode(x.child) }));
 }
 
 export async function getMatrix(
@@ -309,9 +326,6 @@ export async function getMatrix(
   const children = await childrenOf(db, area);
   const now = await countsByCategoryAreaMonth(db, actor, area, period);
   const then = await countsByCategoryAreaMonth(db, actor, area, before);
-  const monthAt = new Map(period.months.map((m, i) => [m.month, i]));
-  // Last year's months line up with this year's: 2025-03 sits under 2026-03.
-  const shifted = (month: string) => monthOf(monthIndex(`${month}-01`) + 12);
   const type = getMatterType('dispute');
   const categories = type.categories.map((c) => ({ code: c.code, name: c.name }));
   const areas = await columnsFor(
@@ -339,18 +353,17 @@ export async function getMatrix(
     if (!byArea.has(r.child)) byArea.set(r.child, blank());
     return [cells.get(key)!, byCategory.get(r.category)!, byArea.get(r.child)!, total];
   };
+  // Last year's months line up with this year's by position: 2025-03 sits under 2026-03.
   for (const r of now) {
-    const i = monthAt.get(r.month);
     for (const a of accs(r)) {
       a.count += r.n;
-      if (i !== undefined) a.months[i]! += r.n;
+      a.months[r.month - 1]! += r.n;
     }
   }
   for (const r of then) {
-    const i = monthAt.get(shifted(r.month));
     for (const a of accs(r)) {
       a.lastYear += r.n;
-      if (i !== undefined) a.lastYearMonths[i]! += r.n;
+      a.lastYearMonths[r.month - 1]! += r.n;
     }
   }
 
@@ -446,59 +459,55 @@ export async function getSources(
     .orderBy('code')
     .execute();
 
-  // Per source and month: its records on the period's disputes; a dispute is "merged" when it holds
-  // more than one record (several departments, or the same one twice, reported it).
-  const perMonth = await sql<{
+  // One pass over the disputes of the period and of the last year (for "last received"): each record of
+  // theirs with its source, the dispute's month, how many records the dispute holds (more than one: it was
+  // merged with another report) and whether it is the first of its source on that dispute (to count
+  // disputes, not records). A record always feeds a dispute reported no later than it was received.
+  const recent = {
+    start: new Date(now.getTime() - LIVENESS_DAYS * DAY_MS),
+    end: new Date(now.getTime() + DAY_MS),
+  };
+  const fed = await sql<{
     source_code: string;
-    month: string;
+    month: number;
     records: number;
     disputes: number;
     merged: number;
+    received: Date;
+    reported: Date;
   }>`
     with d as (
-      select id, to_char(created_at at time zone 'Asia/Shanghai', 'YYYY-MM') as month
+      select id,
+             ${monthSql(period)} as month,
+             (created_at >= ${period.start} and created_at < ${period.end}) as in_period
       from matters
-      where ${disputesWhere(actor, area, period.start, period.end)}
+      where ${disputesWhere(actor, area, period, recent)}
     ),
-    r as (
-      select r.source_code, r.matter_id, d.month,
-             count(*) over (partition by r.matter_id) as records_of_dispute
+    fed as (
+      select r.source_code, r.created_at, r.reported_at, d.month, d.in_period,
+             count(*) over (partition by r.matter_id) as of_dispute,
+             row_number() over (partition by r.matter_id, r.source_code) as nth_of_source
       from d join dispute_records r on r.matter_id = d.id
     )
     select source_code, month,
-           count(*)::int as records,
-           count(distinct matter_id)::int as disputes,
-           (count(*) filter (where records_of_dispute > 1))::int as merged
-    from r
+           (count(*) filter (where in_period))::int as records,
+           (count(*) filter (where in_period and nth_of_source = 1))::int as disputes,
+           (count(*) filter (where in_period and of_dispute > 1))::int as merged,
+           max(created_at) as received,
+           max(reported_at) as reported
+    from fed
     group by 1, 2`.execute(db);
 
-  // Liveness: the newest record of each source among disputes reported since a year ago (or the period's
-  // start, if earlier). A record always feeds a dispute reported no later than itself was received.
-  const since = new Date(Math.min(period.start.getTime(), now.getTime() - LIVENESS_DAYS * DAY_MS));
-  const last = await sql<{ source_code: string; received: Date; reported: Date }>`
-    with d as (
-      select id
-      from matters
-      where ${disputesWhere(actor, area, since, new Date(now.getTime() + DAY_MS))}
-    )
-    select r.source_code, max(r.created_at) as received, max(r.reported_at) as reported
-    from d join dispute_records r on r.matter_id = d.id
-    group by 1`.execute(db);
-
-  const monthAt = new Map(period.months.map((m, i) => [m.month, i]));
-  const lastOf = new Map(last.rows.map((r) => [r.source_code, r]));
   const items = sources.map((s): SourceCoverage => {
-    const rows = perMonth.rows.filter((r) => r.source_code === s.code);
+    const rows = fed.rows.filter((x) => x.source_code === s.code);
     const months = period.months.map(() => 0);
-    for (const r of rows) {
-      const i = monthAt.get(r.month);
-      if (i !== undefined) months[i]! += r.records;
-    }
-    const sum = (k: 'records' | 'disputes' | 'merged') => rows.reduce((a, r) => a + r[k], 0);
+    for (const x of rows) if (x.records) months[x.month - 1]! += x.records;
+    const sum = (k: 'records' | 'disputes' | 'merged') => rows.reduce((a, x) => a + x[k], 0);
+    const latest = (k: 'received' | 'reported') =>
+      rows.reduce<Date | null>((a, x) => (a && a >= x[k] ? a : new Date(x[k])), null);
     const records = sum('records');
     const merged = sum('merged');
-    const l = lastOf.get(s.code);
-    const received = l ? new Date(l.received) : null;
+    const received = latest('received');
     return {
       code: s.code,
       name: { zh: s.name, en: s.name_en },
@@ -509,7 +518,7 @@ export async function getSources(
       merged,
       mergedShare: records ? Math.round((merged / records) * 10_000) / 10_000 : null,
       lastReceivedAt: received?.toISOString() ?? null,
-      lastReportedAt: l ? new Date(l.reported).toISOString() : null,
+      lastReportedAt: latest('reported')?.toISOString() ?? null,
       silent: !received || now.getTime() - received.getTime() > SILENT_DAYS * DAY_MS,
       months,
       link: disputesLink({ source: s.code, areaCode: area.code, from: period.from, to: period.to }),
@@ -577,6 +586,12 @@ function decodeCursor(s: string): Cursor {
   }
 }
 
+/** A person's name masked (张**), an enterprise's in full; '—' when the subject is gone. */
+function partyName(x: { subject_type: string; person_name: string | null; enterprise_name: string | null }) {
+  if (x.subject_type === 'enterprise') return x.enterprise_name ?? '—';
+  return x.person_name ? maskName(x.person_name) : '—';
+}
+
 /** The window of a repeat-parties query: the last `months` months up to today, both days inclusive. */
 export function partiesWindow(months: number, now = new Date()): Period {
   const to = cstDate(now);
@@ -595,45 +610,56 @@ export async function getRepeatParties(
   const after = q.cursor ? decodeCursor(q.cursor) : null;
   const types = q.subjectType ? [q.subjectType] : ['person', 'enterprise'];
   const keyset = after
-    ? sql<SqlBool>`(p.n < ${after[0]} or (p.n = ${after[0]} and (p.subject_type, p.subject_id) > (${after[1]}, ${after[2]}::bigint)))`
+    ? sql<SqlBool>`(n < ${after[0]} or (n = ${after[0]} and (subject_type, subject_id) > (${after[1]}, ${after[2]}::bigint)))`
     : sql<SqlBool>`true`;
-  // p: each person or enterprise named in at least minDisputes of the disputes d.
+  const where = disputesWhere(actor, area, w);
+  // p: each person or enterprise named in at least minDisputes of the disputes d (a party named twice in
+  // one dispute, as applicant and respondent, counts once).
   const withParties = sql`
     with d as (
-      select id, category, created_at
+      select id, created_at
       from matters
-      where ${disputesWhere(actor, area, w.start, w.end)}
+      where ${where}
     ),
     p as (
-      select mp.subject_type, mp.subject_id,
-             count(distinct d.id)::int as n,
-             max(d.created_at) as last_at,
-             array_agg(distinct d.category) as categories
-      from d join matter_parties mp on mp.matter_id = d.id
-      where mp.subject_type = any(${types}::text[])
-      group by mp.subject_type, mp.subject_id
-      having count(distinct d.id) >= ${q.minDisputes}
+      select subject_type, subject_id, count(*)::int as n, max(created_at) as last_at
+      from (
+        select distinct mp.subject_type, mp.subject_id, d.id, d.created_at
+        from d join matter_parties mp on mp.matter_id = d.id
+        where mp.subject_type = any(${types}::text[])
+      ) named
+      group by 1, 2
+      having count(*) >= ${q.minDisputes}
     )`;
+  // The page first; names and categories only for its rows.
   const r = await sql<{
     subject_type: 'person' | 'enterprise';
     subject_id: string;
     n: number;
     last_at: Date;
-    categories: string[];
+    categories: string[] | null;
     person_name: string | null;
     enterprise_name: string | null;
     total: number;
   }>`
-    ${withParties}
-    select p.subject_type, p.subject_id::text as subject_id, p.n, p.last_at, p.categories,
+    ${withParties},
+    page as (
+      select * from p
+      where ${keyset}
+      order by n desc, subject_type, subject_id
+      limit ${q.limit + 1}
+    )
+    select page.subject_type, page.subject_id::text as subject_id, page.n, page.last_at,
+           (select array_agg(distinct m.category)
+              from matter_parties mp
+              join (select id, category from matters where ${where}) m on m.id = mp.matter_id
+             where mp.subject_type = page.subject_type and mp.subject_id = page.subject_id) as categories,
            pe.name as person_name, e.name as enterprise_name,
            (select count(*) from p)::int as total
-    from p
-    left join persons pe on p.subject_type = 'person' and pe.id = p.subject_id
-    left join enterprises e on p.subject_type = 'enterprise' and e.id = p.subject_id
-    where ${keyset}
-    order by p.n desc, p.subject_type, p.subject_id
-    limit ${q.limit + 1}`.execute(db);
+    from page
+    left join persons pe on page.subject_type = 'person' and pe.id = page.subject_id
+    left join enterprises e on page.subject_type = 'enterprise' and e.id = page.subject_id
+    order by page.n desc, page.subject_type, page.subject_id`.execute(db);
   // Past the last page there is no row to carry the total: count it on its own (rare).
   const total =
     r.rows[0]?.total ??
@@ -654,18 +680,12 @@ export async function getRepeatParties(
     total,
     items: rows.map((x) => {
       const subject = `${x.subject_type}:${x.subject_id}`;
-      const name =
-        x.subject_type === 'person'
-          ? x.person_name
-            ? maskName(x.person_name)
-            : '—'
-          : (x.enterprise_name ?? '—');
       return {
         subjectType: x.subject_type,
         subjectId: x.subject_id,
-        name,
+        name: partyName(x),
         disputes: x.n,
-        categories: [...x.categories].sort((a, b) => (order.get(a) ?? 99) - (order.get(b) ?? 99)),
+        categories: [...(x.categories ?? [])].sort((a, b) => (order.get(a) ?? 99) - (order.get(b) ?? 99)),
         lastDisputeAt: new Date(x.last_at).toISOString(),
         link: disputesLink({ subject, areaCode: area.code, from: w.from, to: w.to }),
       };
@@ -719,16 +739,16 @@ export async function getResolution(
   const area = await resolveArea(db, actor, q.areaCode);
   const children = await childrenOf(db, area);
   const r = await sql<ResolutionCounts & { child: string }>`
-    select ${bucketSql(area)} as child,
+    select ${childPrefixSql(area)} as child,
            count(*)::int as total,
            (count(*) filter (where status = any(${SETTLED_STATES}::text[])))::int as settled,
            (count(*) filter (where status = any(${RESOLVED_STATES}::text[])))::int as resolved,
            (count(*) filter (where not closed and status = any(${PENDING_STATES}::text[])))::int as open,
            (count(*) filter (where not closed and deadline_state = 'overdue'))::int as overdue
     from matters
-    where ${disputesWhere(actor, area, period.start, period.end)}
+    where ${disputesWhere(actor, area, period)}
     group by 1`.execute(db);
-  const byChild = new Map(r.rows.map((x) => [x.child, x]));
+  const byChild = new Map(r.rows.map((x) => [childCode(x.child), x]));
   const areas = await columnsFor(db, area, children, byChild.keys());
   const present = (c: ResolutionCounts | undefined, areaCode: string): ResolutionFigures => {
     const x = c ?? { total: 0, settled: 0, resolved: 0, open: 0, overdue: 0 };
@@ -744,7 +764,7 @@ export async function getResolution(
         total: disputesLink(base),
         settled: disputesLink({ ...base, outcome: 'settled' }),
         resolved: disputesLink({ ...base, outcome: 'resolved' }),
-        open: queueLink({ ...base, status: PENDING_STATES.join(',') }),
+        open: disputesLink({ ...base, outcome: 'open' }),
         overdue: queueLink({ ...base, deadlineState: 'overdue', closed: 'false' }),
       },
     };
@@ -773,7 +793,9 @@ export async function getResolution(
 
 export type AnalysisReport = 'matrix' | 'sources' | 'repeat-parties' | 'resolution';
 
-const pct = (v: number | null) => (v === null ? '无数据' : `${v}%`);
+/** 同比 in percent; '—' when last year had none (no comparison, not 0 %). */
+const pct = (v: number | null) => (v === null ? '—' : `${v}%`);
+/** 化解率 and shares; 无数据 when there is nothing to divide by. */
 const share = (v: number | null) => (v === null ? '无数据' : `${Math.round(v * 1000) / 10}%`);
 
 function workbook(out: Writable) {
@@ -875,8 +897,8 @@ export async function writeMatrixXlsx(db: DbOrTx, actor: Actor, m: Matrix, out: 
       .commit();
   }
   detail.commit();
-  await wb.commit();
   await audited(db, actor, 'matrix', { areaCode: m.area.code, from: m.from, to: m.to, rows: m.cells.length });
+  await wb.commit();
 }
 
 export async function writeSourcesXlsx(
@@ -894,7 +916,7 @@ export async function writeSourcesXlsx(
     { header: '合并记录 Merged', key: 'merged', width: 12 },
     { header: '合并占比 Merged share', key: 'share', width: 14 },
     { header: '最近接收 Last received', key: 'received', width: 20 },
-    { header: '最近发生 Last reported', key: 'reported', width: 20 },
+    { header: '最近上报 Last reported', key: 'reported', width: 20 },
     { header: `静默超${s.silentDays}天 Silent`, key: 'silent', width: 12 },
     ...s.months.map((x) => ({ header: x.month, key: `m${x.month}`, width: 9 })),
   ]);
@@ -915,13 +937,13 @@ export async function writeSourcesXlsx(
     ).commit();
   }
   ws.commit();
-  await wb.commit();
   await audited(db, actor, 'sources', {
     areaCode: s.area.code,
     from: s.from,
     to: s.to,
     rows: s.items.length,
   });
+  await wb.commit();
 }
 
 /** Every page of the query (up to EXPORT_MAX_ROWS), written as it is read. */
@@ -943,10 +965,10 @@ export async function writeRepeatPartiesXlsx(
   const catName = new Map(getMatterType('dispute').categories.map((c) => [c.code, c.name.zh]));
   let cursor: string | undefined;
   let n = 0;
-  let window = { from: '', to: '' };
+  let span = { from: '', to: '' };
   do {
     const page = await getRepeatParties(db, actor, { ...q, limit: PARTIES_MAX_LIMIT, cursor });
-    window = { from: page.from, to: page.to };
+    span = { from: page.from, to: page.to };
     for (const x of page.items) {
       if (n >= EXPORT_MAX_ROWS) break;
       ws.addRow(
@@ -964,8 +986,8 @@ export async function writeRepeatPartiesXlsx(
     cursor = page.nextCursor ?? undefined;
   } while (cursor && n < EXPORT_MAX_ROWS);
   ws.commit();
+  await audited(db, actor, 'repeat-parties', { ...q, ...span, rows: n });
   await wb.commit();
-  await audited(db, actor, 'repeat-parties', { ...q, ...window, rows: n });
 }
 
 export async function writeResolutionXlsx(
@@ -1003,11 +1025,11 @@ export async function writeResolutionXlsx(
   for (const x of r.items) row(areaLabel(x), x.code, x);
   row('合计 Total', r.area.code, r.total);
   ws.commit();
-  await wb.commit();
   await audited(db, actor, 'resolution', {
     areaCode: r.area.code,
     from: r.from,
     to: r.to,
     rows: r.items.length,
   });
+  await wb.commit();
 }

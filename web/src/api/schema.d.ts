@@ -6724,7 +6724,7 @@ export interface components {
                 code: string;
                 name: string;
                 level: number;
-                /** @description the chosen area itself (本级): disputes filed at its level, in no child */
+                /** @description the chosen area itself (本级): disputes filed at its own level, in no child; its links list the whole area */
                 own: boolean;
             }[];
             /** @description only the pairs with a dispute in either period */
@@ -6812,7 +6812,9 @@ export interface components {
                 merged: number;
                 /** @description merged ÷ records, 0–1; null without records */
                 mergedShare: number | null;
+                /** @description newest record received, among the disputes of the period and of the last 366 days */
                 lastReceivedAt: string | null;
+                /** @description newest event date those records reported */
                 lastReportedAt: string | null;
                 /** @description nothing received for more than silentDays days */
                 silent: boolean;
@@ -6861,7 +6863,7 @@ export interface components {
                 resolved: number;
                 /** @description 化解率 = resolved ÷ settled, 0–1; null when nothing is settled (无数据) */
                 rate: number | null;
-                /** @description still being handled (registered, assessing, resolving) */
+                /** @description not closed and no outcome yet (registered, assessing, resolving) */
                 open: number;
                 /** @description open and past their deadline */
                 overdue: number;
@@ -6880,7 +6882,7 @@ export interface components {
                 code: string;
                 name: string;
                 level: number;
-                /** @description the chosen area itself (本级): disputes filed at its level, in no child */
+                /** @description the chosen area itself (本级): disputes filed at its own level, in no child; its links list the whole area */
                 own: boolean;
             }[];
             total: {
@@ -6890,7 +6892,7 @@ export interface components {
                 resolved: number;
                 /** @description 化解率 = resolved ÷ settled, 0–1; null when nothing is settled (无数据) */
                 rate: number | null;
-                /** @description still being handled (registered, assessing, resolving) */
+                /** @description not closed and no outcome yet (registered, assessing, resolving) */
                 open: number;
                 /** @description open and past their deadline */
                 overdue: number;
@@ -7351,7 +7353,7 @@ export interface components {
                 code: string;
                 name: string;
                 level: number;
-                /** @description the chosen area itself (本级): disputes filed at its level, in no child */
+                /** @description the chosen area itself (本级): disputes filed at its own level, in no child; its links list the whole area */
                 own: boolean;
             }[];
             /** @description only the pairs with a dispute in either period */
@@ -7439,7 +7441,9 @@ export interface components {
                 merged: number;
                 /** @description merged ÷ records, 0–1; null without records */
                 mergedShare: number | null;
+                /** @description newest record received, among the disputes of the period and of the last 366 days */
                 lastReceivedAt: string | null;
+                /** @description newest event date those records reported */
                 lastReportedAt: string | null;
                 /** @description nothing received for more than silentDays days */
                 silent: boolean;
@@ -7488,7 +7492,7 @@ export interface components {
                 resolved: number;
                 /** @description 化解率 = resolved ÷ settled, 0–1; null when nothing is settled (无数据) */
                 rate: number | null;
-                /** @description still being handled (registered, assessing, resolving) */
+                /** @description not closed and no outcome yet (registered, assessing, resolving) */
                 open: number;
                 /** @description open and past their deadline */
                 overdue: number;
@@ -7507,7 +7511,7 @@ export interface components {
                 code: string;
                 name: string;
                 level: number;
-                /** @description the chosen area itself (本级): disputes filed at its level, in no child */
+                /** @description the chosen area itself (本级): disputes filed at its own level, in no child; its links list the whole area */
                 own: boolean;
             }[];
             total: {
@@ -7517,7 +7521,7 @@ export interface components {
                 resolved: number;
                 /** @description 化解率 = resolved ÷ settled, 0–1; null when nothing is settled (无数据) */
                 rate: number | null;
-                /** @description still being handled (registered, assessing, resolving) */
+                /** @description not closed and no outcome yet (registered, assessing, resolving) */
                 open: number;
                 /** @description open and past their deadline */
                 overdue: number;
