@@ -67,7 +67,7 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
   const sum = (f: 'inserted' | 'merged' | 'rejected') => disputes.jobs.reduce((a, j) => a + j[f], 0);
   console.log(
     `纠纷库 / dispute library: ${disputes.files} department files, ${disputes.rows} rows → ` +
-      `${sum('inserted')} disputes, ${sum('merged')} merged as reported by another department, ${sum('rejected')} rejected rows`,
+      `${sum('inserted')} disputes, ${sum('merged')} merged as reported by another department, ${sum('rejected')} rejected rows; ${disputes.progressed} taken through triage`,
   );
   return true;
 }

@@ -14,6 +14,7 @@ import { createEventBus } from '../core/events/bus.ts';
 import { createLocalStore } from '../core/files/store.ts';
 import type { Kernel } from '../core/kernel.ts';
 import { createVault } from '../core/subjects/vault.ts';
+import { registerModules } from '../modules/index.ts';
 import { type App, buildApp } from '../server/app.ts';
 import { withDb } from './global-setup.ts';
 
@@ -59,6 +60,8 @@ export interface TestKernelOptions {
 }
 
 export async function openTestKernel(opts: TestKernelOptions = {}): Promise<Kernel> {
+  // The template database holds every module's tables; their matter types must be known here too.
+  registerModules();
   const database = await openTestDatabase();
   // Each test kernel stores its uploads in its own folder, removed on close: tests can count the files.
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhili-files-'));

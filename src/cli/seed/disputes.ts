@@ -3,16 +3,82 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { systemActor } from '../../core/access/actor.ts';
 import type { Kernel } from '../../core/kernel.ts';
+import { transition } from '../../core/matters/transition.ts';
+import { seededRng } from '../../modules/dispute/classifier/corpus.ts';
 import { generateDepartmentFiles } from '../../modules/dispute/demo/generate.ts';
 import { createJob, type ImportJob, runJob } from '../../modules/dispute/imports.service.ts';
 
 /** Rows written across the 21 departments' demo files (about a year of a city's disputes, scaled down). */
 export const DEMO_DISPUTE_ROWS = 20_000;
+/** Imported disputes taken further through the triage workflow, so that the library shows every state. */
+export const DEMO_DISPUTES_PROGRESSED = 800;
+
+/** Where a progressed demo dispute stops, with its share: every state of the triage appears. */
+const PATHS: { share: number; steps: string[] }[] = [
+  { share: 0.1, steps: ['assess'] },
+  { share: 0.15, steps: ['assess', 'to_mediation'] },
+  { share: 0.1, steps: ['assess', 'to_mediation', 'resolve'] },
+  { share: 0.07, steps: ['assess', 'to_mediation', 'resolve', 'revisit'] },
+  { share: 0.33, steps: ['assess', 'to_mediation', 'resolve', 'revisit', 'close'] },
+  { share: 0.05, steps: ['assess', 'to_department', 'fail'] },
+  { share: 0.08, steps: ['assess', 'to_court', 'fail', 'revisit_unresolved', 'close_unresolved'] },
+  { share: 0.07, steps: ['assess', 'reject'] },
+  { share: 0.05, steps: ['assess', 'to_department'] },
+];
+
+const ROUTE_UNIT: Record<string, string> = {
+  to_mediation: 'justice',
+  to_department: 'housing',
+  to_court: 'court',
+};
+
+/**
+ * Takes a deterministic sample of the imported disputes through the workflow with the real transition
+ * engine (timeline, audit and clock as in use), as the town centres and the units they send them to would.
+ */
+async function progressDisputes(k: Kernel, count: number, seed: number): Promise<number> {
+  const rng = seededRng(seed);
+  const actor = systemActor('demo-triage');
+  const rows = await k.db
+    .selectFrom('matters')
+    .select(['id', 'dispatcher_area_code', 'version'])
+    .where('type', '=', 'dispute')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(count * 3)
+    .execute();
+  let done = 0;
+  for (const [i, m] of rows.entries()) {
+    if (i % 3 !== 0) continue;
+    let r = rng();
+    const path = PATHS.find((p) => (r -= p.share) < 0) ?? PATHS[0]!;
+    await k.db.transaction().execute(async (tx) => {
+      let version = m.version;
+      for (const action of path.steps) {
+        const unit = ROUTE_UNIT[action];
+        const { matter } = await transition(tx, actor, m.id, {
+          action,
+          version,
+          ...(unit ? { assignee: { department: unit, areaCode: m.dispatcher_area_code! } } : {}),
+          ...(action === 'resolve' ? { result: '经调解双方达成一致，已签订调解协议。' } : {}),
+          ...(action === 'fail' || action === 'reject'
+            ? { reason: '双方分歧较大，调解不成，引导通过诉讼解决。' }
+            : {}),
+          ...(action.startsWith('revisit') ? { note: '电话回访，当事人表示认可处理结果。' } : {}),
+        });
+        version = matter.version;
+      }
+    });
+    done++;
+  }
+  return done;
+}
 
 export interface DisputeSeedResult {
   files: number;
   rows: number;
   jobs: ImportJob[];
+  progressed: number;
 }
 
 /**
@@ -27,6 +93,7 @@ export async function seedDisputes(
     dir: string;
     rows?: number;
     seed?: number;
+    progressed?: number;
     onProgress?: (stage: string, done: number, total: number) => void;
   },
 ): Promise<DisputeSeedResult> {
@@ -62,5 +129,10 @@ export async function seedDisputes(
     done += f.rows;
     if (ran) jobs.push(ran);
   }
-  return { files: gen.files.length, rows, jobs };
+  const progressed = await progressDisputes(
+    k,
+    opts.progressed ?? DEMO_DISPUTES_PROGRESSED,
+    opts.seed ?? 20261129,
+  );
+  return { files: gen.files.length, rows, jobs, progressed };
 }
