@@ -26,6 +26,16 @@ const PATHS: { share: number; steps: string[] }[] = [
   { share: 0.05, steps: ['assess', 'to_department'] },
 ];
 
+/** The path whose cumulative share first exceeds `r` (0 ≤ r < 1). */
+function pickPath(r: number): (typeof PATHS)[number] {
+  let acc = 0;
+  for (const p of PATHS) {
+    acc += p.share;
+    if (r < acc) return p;
+  }
+  return PATHS[0]!;
+}
+
 const ROUTE_UNIT: Record<string, string> = {
   to_mediation: 'justice',
   to_department: 'housing',
@@ -50,8 +60,7 @@ async function progressDisputes(k: Kernel, count: number, seed: number): Promise
   let done = 0;
   for (const [i, m] of rows.entries()) {
     if (i % 3 !== 0) continue;
-    let r = rng();
-    const path = PATHS.find((p) => (r -= p.share) < 0) ?? PATHS[0]!;
+    const path = pickPath(rng());
     await k.db.transaction().execute(async (tx) => {
       let version = m.version;
       for (const action of path.steps) {
