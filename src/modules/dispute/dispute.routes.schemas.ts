@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORY_CODES, PARTY_ROLES, RISK_LEVELS } from './dispute.schema.ts';
+import { CATEGORY_CODES, PartyFields, RISK_LEVELS } from './dispute.schema.ts';
 import { SourceProfile } from './sources.ts';
 
 /** Schemas of the dispute library's HTTP interface: validation, types and the OpenAPI document in one. */
@@ -63,14 +63,7 @@ export const OutcomeSchema = z.object({
   errors: z.array(RowErrorSchema).optional(),
 });
 
-export const PartyInput = z.object({
-  role: z.enum(PARTY_ROLES),
-  kind: z.enum(['person', 'enterprise']),
-  name: z.string().trim().min(1).max(100),
-  idNumber: z.string().trim().max(30).optional(),
-  phone: z.string().trim().max(30).optional(),
-  uscc: z.string().trim().max(30).optional(),
-});
+export const PartyInput = PartyFields;
 
 export const DisputeForm = z.object({
   title: z.string().trim().min(1).max(200),

@@ -127,26 +127,25 @@ export async function findDuplicates(
     const at = input.reportedAt.getTime();
     let best: DedupeDecision = { kind: 'new' };
     let bestSim = 0;
+    // The most alike earlier dispute wins, whether stored already or created earlier in this batch.
+    const consider = (
+      c: { category: string; at: number; tokens: Set<string> },
+      found: (sim: number) => DedupeDecision,
+    ) => {
+      if (Math.abs(c.at - at) > window) return;
+      const sim = similarity(input.tokens, c.tokens);
+      const alike =
+        c.category === input.category ? sim >= opts.minSimilarity : sim >= opts.sameTextSimilarity;
+      if (!alike || sim <= bestSim) return;
+      bestSim = sim;
+      best = found(sim);
+    };
     for (const s of input.subjects) {
       for (const c of bySubject.get(s) ?? []) {
-        if (Math.abs(c.at - at) > window) continue;
-        const sim = similarity(input.tokens, c.tokens);
-        const alike =
-          c.category === input.category ? sim >= opts.minSimilarity : sim >= opts.sameTextSimilarity;
-        if (alike && sim > bestSim) {
-          bestSim = sim;
-          best = { kind: 'existing', matterId: c.matterId, similarity: sim };
-        }
+        consider(c, (sim) => ({ kind: 'existing', matterId: c.matterId, similarity: sim }));
       }
       for (const c of batchBySubject.get(s) ?? []) {
-        if (Math.abs(c.at - at) > window) continue;
-        const sim = similarity(input.tokens, c.tokens);
-        const alike =
-          c.category === input.category ? sim >= opts.minSimilarity : sim >= opts.sameTextSimilarity;
-        if (alike && sim > bestSim) {
-          bestSim = sim;
-          best = { kind: 'batch', leader: c.index, similarity: sim };
-        }
+        consider(c, (sim) => ({ kind: 'batch', leader: c.index, similarity: sim }));
       }
     }
     decisions.push(best);
