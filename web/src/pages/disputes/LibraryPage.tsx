@@ -1,20 +1,10 @@
-import {
-  CloudUploadOutlined,
-  FileExcelOutlined,
-  FilterOutlined,
-  LeftOutlined,
-  PlusOutlined,
-  ReloadOutlined,
-  RightOutlined,
-} from '@ant-design/icons';
+import { CloudUploadOutlined, FileExcelOutlined, PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  Badge,
   Button,
   Card,
   Checkbox,
   DatePicker,
-  Drawer,
   Flex,
   Input,
   Select,
@@ -29,6 +19,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api/client';
 import { useLiveEvents } from '../../api/useLiveEvents';
 import { useAuth } from '../../auth';
+import { FilterBar, FilterDrawer, KeysetPager, useKeysetPaging } from '../../components/ListFrame';
 import { PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
 import { useI18n } from '../../i18n';
@@ -80,9 +71,8 @@ export default function LibraryPage() {
 
   // Pages: the cursors that opened each page after the first, reset when the filters change.
   const pagingKey = JSON.stringify(filters);
-  const [paging, setPaging] = useState<{ key: string; stack: string[] }>({ key: pagingKey, stack: [] });
-  const stack = paging.key === pagingKey ? paging.stack : [];
-  const cursor = stack.at(-1);
+  const paging = useKeysetPaging(pagingKey);
+  const { stack, cursor } = paging;
 
   // The first page also asks for the total; later pages read it from the first page's answer.
   const firstQuery: ListQuery = { ...filters, limit: PAGE_SIZE, withTotal: 'true' };
@@ -374,33 +364,12 @@ export default function LibraryPage() {
   );
 
   const pager = (
-    <Flex justify="center" align="center" gap={12} wrap style={{ marginTop: 16 }}>
-      <Button
-        icon={<LeftOutlined />}
-        size={size}
-        disabled={stack.length === 0}
-        onClick={() => setPaging({ key: pagingKey, stack: stack.slice(0, -1) })}
-        data-testid="page-prev"
-      >
-        {t('上一页', 'Previous')}
-      </Button>
-      <Typography.Text type="secondary">
-        {t(`第 ${stack.length + 1} 页`, `Page ${stack.length + 1}`)}
-        {typeof total === 'number'
-          ? t(` / 共 ${Math.max(1, Math.ceil(total / PAGE_SIZE))} 页`, ` of ${Math.ceil(total / PAGE_SIZE)}`)
-          : ''}
-      </Typography.Text>
-      <Button
-        size={size}
-        disabled={!list.data?.nextCursor}
-        onClick={() =>
-          list.data?.nextCursor && setPaging({ key: pagingKey, stack: [...stack, list.data.nextCursor] })
-        }
-        data-testid="page-next"
-      >
-        {t('下一页', 'Next')} <RightOutlined />
-      </Button>
-    </Flex>
+    <KeysetPager
+      paging={paging}
+      nextCursor={list.data?.nextCursor}
+      size={size}
+      pages={typeof total === 'number' ? Math.ceil(total / PAGE_SIZE) : undefined}
+    />
   );
 
   const emptyText = shown.q
@@ -452,35 +421,14 @@ export default function LibraryPage() {
         </Space>
       </Flex>
 
-      {mobile ? (
-        <Flex gap={8} style={{ marginBottom: 8 }}>
-          <div style={{ flex: 1, minWidth: 0 }}>{search}</div>
-          <Badge count={activeFilters} size="small">
-            <Button
-              size="large"
-              icon={<FilterOutlined />}
-              onClick={() => setDrawer(true)}
-              aria-label={t('筛选', 'Filters')}
-              data-testid="open-filters"
-            />
-          </Badge>
-        </Flex>
-      ) : (
-        <Card size="small" style={{ marginBottom: 12 }}>
-          <Flex wrap gap={12} align="flex-end">
-            <div style={{ display: 'flex', flexDirection: 'column', gap: 4 }}>
-              <label htmlFor="f-q" style={{ fontSize: 12, color: 'rgba(0,0,0,0.55)' }}>
-                {t('关键词', 'Keywords')}
-              </label>
-              {search}
-            </div>
-            {filterControls}
-            <Button icon={<ReloadOutlined />} onClick={reset} data-testid="filters-reset">
-              {t('重置', 'Reset')}
-            </Button>
-          </Flex>
-        </Card>
-      )}
+      <FilterBar
+        mobile={mobile}
+        search={search}
+        controls={filterControls}
+        activeFilters={activeFilters}
+        onOpenDrawer={() => setDrawer(true)}
+        onReset={reset}
+      />
 
       {shown.subject && (
         <div style={{ marginBottom: 8 }}>
@@ -516,35 +464,16 @@ export default function LibraryPage() {
         {pager}
       </PageState>
 
-      <Drawer
+      <FilterDrawer
         open={drawer}
         onClose={() => setDrawer(false)}
-        placement="bottom"
-        size="85%"
         title={t('筛选', 'Filters')}
-        extra={
-          <Space>
-            <Button
-              href={exportHref}
-              icon={<FileExcelOutlined />}
-              aria-label={t('导出 Excel', 'Export to Excel')}
-            />
-            <Button onClick={reset} icon={<ReloadOutlined />}>
-              {t('重置', 'Reset')}
-            </Button>
-          </Space>
-        }
-        footer={
-          <Button type="primary" block size="large" onClick={() => setDrawer(false)}>
-            {t('查看结果', 'Show results')}
-            {typeof total === 'number' ? ` (${total})` : ''}
-          </Button>
-        }
+        exportHref={exportHref}
+        onReset={reset}
+        resultCount={typeof total === 'number' ? total : undefined}
       >
-        <Flex vertical gap={14}>
-          {filterControls}
-        </Flex>
-      </Drawer>
+        {filterControls}
+      </FilterDrawer>
     </div>
   );
 }

@@ -1,18 +1,9 @@
-import {
-  FileExcelOutlined,
-  FilterOutlined,
-  LeftOutlined,
-  PlusOutlined,
-  ReloadOutlined,
-  RightOutlined,
-} from '@ant-design/icons';
+import { FileExcelOutlined, PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
-  Badge,
   Button,
   Card,
   DatePicker,
-  Drawer,
   Empty,
   Flex,
   Input,
@@ -29,6 +20,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { useLiveEvents } from '../../api/useLiveEvents';
+import { FilterBar, FilterDrawer, KeysetPager, useKeysetPaging } from '../../components/ListFrame';
 import { PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
 import { useI18n } from '../../i18n';
@@ -163,9 +155,8 @@ export default function QueuePage() {
 
   // Pages: a stack of the cursors that opened each page after the first, reset when the filters change.
   const pagingKey = JSON.stringify([filters, status, sort]);
-  const [paging, setPaging] = useState<{ key: string; stack: string[] }>({ key: pagingKey, stack: [] });
-  const stack = paging.key === pagingKey ? paging.stack : [];
-  const cursor = stack.at(-1);
+  const paging = useKeysetPaging(pagingKey);
+  const { stack, cursor } = paging;
 
   const counts = useQuery({
     queryKey: ['matters', 'counts', filters],
@@ -464,32 +455,7 @@ export default function QueuePage() {
     }),
   ];
 
-  const pager = (
-    <Flex justify="center" align="center" gap={12} style={{ marginTop: 16 }}>
-      <Button
-        icon={<LeftOutlined />}
-        size={size}
-        disabled={stack.length === 0}
-        onClick={() => setPaging({ key: pagingKey, stack: stack.slice(0, -1) })}
-        data-testid="page-prev"
-      >
-        {t('上一页', 'Previous')}
-      </Button>
-      <Typography.Text type="secondary">
-        {t(`第 ${stack.length + 1} 页`, `Page ${stack.length + 1}`)}
-      </Typography.Text>
-      <Button
-        size={size}
-        disabled={!list.data?.nextCursor}
-        onClick={() =>
-          list.data?.nextCursor && setPaging({ key: pagingKey, stack: [...stack, list.data.nextCursor] })
-        }
-        data-testid="page-next"
-      >
-        {t('下一页', 'Next')} <RightOutlined />
-      </Button>
-    </Flex>
-  );
+  const pager = <KeysetPager paging={paging} nextCursor={list.data?.nextCursor} size={size} />;
 
   const emptyText =
     view === 'mine'
@@ -528,35 +494,14 @@ export default function QueuePage() {
         </Space>
       </Flex>
 
-      {mobile ? (
-        <Flex gap={8} style={{ marginBottom: 8 }}>
-          <div style={{ flex: 1, minWidth: 0 }}>{search}</div>
-          <Badge count={activeFilters} size="small">
-            <Button
-              size="large"
-              icon={<FilterOutlined />}
-              onClick={() => setDrawer(true)}
-              aria-label={t('筛选', 'Filters')}
-              data-testid="open-filters"
-            />
-          </Badge>
-        </Flex>
-      ) : (
-        <Card size="small" style={{ marginBottom: 12 }}>
-          <Flex wrap gap={12} align="flex-end">
-            <div style={{ display: 'flex', flexDirection: 'column', gap: 4 }}>
-              <label htmlFor="f-q" style={{ fontSize: 12, color: 'rgba(0,0,0,0.55)' }}>
-                {t('关键词', 'Keywords')}
-              </label>
-              {search}
-            </div>
-            {filterControls}
-            <Button icon={<ReloadOutlined />} onClick={reset}>
-              {t('重置', 'Reset')}
-            </Button>
-          </Flex>
-        </Card>
-      )}
+      <FilterBar
+        mobile={mobile}
+        search={search}
+        controls={filterControls}
+        activeFilters={activeFilters}
+        onOpenDrawer={() => setDrawer(true)}
+        onReset={reset}
+      />
 
       <Tabs
         activeKey={status ?? ''}
@@ -592,35 +537,18 @@ export default function QueuePage() {
         {pager}
       </PageState>
 
-      <Drawer
+      <FilterDrawer
         open={drawer}
         onClose={() => setDrawer(false)}
-        placement="bottom"
-        size="85%"
         title={t('筛选与排序', 'Filters and sorting')}
-        extra={
-          <Space>
-            <Button
-              href={exportHref}
-              icon={<FileExcelOutlined />}
-              aria-label={t('导出 Excel', 'Export to Excel')}
-            />
-            <Button onClick={reset} icon={<ReloadOutlined />}>
-              {t('重置', 'Reset')}
-            </Button>
-          </Space>
-        }
-        footer={
-          <Button type="primary" block size="large" onClick={() => setDrawer(false)}>
-            {t('查看结果', 'Show results')}
-            {counts.data ? ` (${status ? (counts.data.byStatus[status] ?? 0) : counts.data.total})` : ''}
-          </Button>
+        exportHref={exportHref}
+        onReset={reset}
+        resultCount={
+          counts.data ? (status ? (counts.data.byStatus[status] ?? 0) : counts.data.total) : undefined
         }
       >
-        <Flex vertical gap={14}>
-          {filterControls}
-        </Flex>
-      </Drawer>
+        {filterControls}
+      </FilterDrawer>
     </div>
   );
 }
