@@ -16,6 +16,7 @@ import type { Kernel } from '../core/kernel.ts';
 import { createVault } from '../core/subjects/vault.ts';
 import { registerModules } from '../modules/index.ts';
 import { type App, buildApp } from '../server/app.ts';
+import { mulberry32 } from '../shared/random.ts';
 import { withDb } from './global-setup.ts';
 
 export const TEST_PASSWORD = 'test-Passw0rd';
@@ -158,13 +159,4 @@ export async function login(app: App, username: string, password: string): Promi
 }
 
 /** A small seeded random source for test data (mulberry32), so that failures reproduce. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;

@@ -12,6 +12,7 @@ import { h3Of, type Point } from '../../core/subjects/common.ts';
 import { cstDate, type Deadline, dueAt, warnAt } from '../../core/workflow/deadlines.ts';
 import type { TransitionDef } from '../../core/workflow/workflow.ts';
 import { registerModules } from '../../modules/index.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import type { SeedArea } from './demo.ts';
 
 /**
@@ -465,18 +466,6 @@ const VERIFY_FAIL_REASONS = ['回访群众不满意，问题未彻底解决', '�
 
 // ---------------------------------------------------------------------------------------------------
 // Randomness and office hours
-
-/** mulberry32: the matters draw from their own stream, so resizing the houses or people leaves them as they are. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const cstMidnight = (day: string) => Date.parse(`${day}T00:00:00+08:00`);
 

@@ -290,7 +290,8 @@ interface AreaIndex {
  */
 const indexes = new Map<string, Promise<AreaIndex>>();
 
-async function areasVersion(db: DbOrTx): Promise<string> {
+/** Which areas a database holds now: changes with every areas import (and differs between databases). */
+export async function areasVersion(db: DbOrTx): Promise<string> {
   const r = await sql<{
     key: string;
   }>`select id::text || ':' || version::text as key from areas_version`.execute(db);

@@ -18,7 +18,7 @@ import {
 } from './dispute.schema.ts';
 import { ddb } from './dispute.tables.ts';
 import { disputeWorkflow, RESOLVED_STATES, SETTLED_STATES } from './dispute.workflow.ts';
-import { type AreaIndex, loadAreaIndex } from './intake/areas.ts';
+import { areaIndexFor } from './intake/areas.ts';
 import { columnResolver, mapRow } from './intake/map.ts';
 import { type BatchResult, type Channel, type IntakeOutcome, processRecords } from './intake/pipeline.ts';
 import type { Cell } from './intake/types.ts';
@@ -26,14 +26,6 @@ import { getSource, type Source } from './sources.service.ts';
 
 /** Push batches: at most this many records per request. */
 export const PUSH_MAX = 1000;
-
-let areaIndexCache: { at: number; index: AreaIndex } | null = null;
-/** The area index changes only with an areas import: cached for a minute across requests. */
-async function areaIndex(db: DbOrTx): Promise<AreaIndex> {
-  if (areaIndexCache && Date.now() - areaIndexCache.at < 60_000) return areaIndexCache.index;
-  areaIndexCache = { at: Date.now(), index: await loadAreaIndex(db) };
-  return areaIndexCache.index;
-}
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === '23505';
 
@@ -85,7 +77,7 @@ export async function intake(
     actor,
     source,
     channel,
-    areaIndex: await areaIndex(kernel.db),
+    areaIndex: await areaIndexFor(kernel.db),
     classifier: defaultClassifier(),
   };
   for (let attempt = 0; ; attempt++) {

@@ -10,7 +10,7 @@ import { AppError, notFound } from '../../core/errors.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { defaultClassifier } from './classifier/classifier.ts';
 import { type DisputeDb, ddb } from './dispute.tables.ts';
-import { loadAreaIndex } from './intake/areas.ts';
+import { areaIndexFor } from './intake/areas.ts';
 import { columnResolver, expectedHeaders, mapRow, missingColumns } from './intake/map.ts';
 import { openParser, ParseError } from './intake/parse.ts';
 import { type IntakeOutcome, type PreparedBatch, prepareRecords, writeRecords } from './intake/pipeline.ts';
@@ -276,7 +276,7 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
     actor,
     source,
     channel: 'file' as const,
-    areaIndex: await loadAreaIndex(db),
+    areaIndex: await areaIndexFor(db),
     classifier: defaultClassifier(),
     jobId: job.id,
   };

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../shared/random.ts';
 import { CATEGORY_CODES, type DisputeCategory } from '../dispute.schema.ts';
 
 /**
@@ -36,17 +37,8 @@ export interface GenerateOptions {
   threat?: boolean;
 }
 
-/** mulberry32: a tiny seeded source of numbers in [0, 1), so generated corpora reproduce. */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded source of numbers in [0, 1), so generated corpora reproduce. */
+export const seededRng = mulberry32;
 
 function pick<T>(rng: () => number, xs: readonly T[]): T {
   const x = xs[Math.floor(rng() * xs.length)];

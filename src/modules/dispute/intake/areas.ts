@@ -1,4 +1,4 @@
-import { locate } from '../../../core/areas/areas.service.ts';
+import { areasVersion, locate } from '../../../core/areas/areas.service.ts';
 import type { DbOrTx } from '../../../core/db/database.ts';
 import { jiebaInstance } from '../../../core/matters/search.ts';
 
@@ -99,6 +99,23 @@ function addName(root: TrieNode, charIds: Uint16Array, text: string, hit: NameHi
   }
   node.hits ??= [];
   if (!node.hits.some((h) => h.area === hit.area)) node.hits.push(hit);
+}
+
+const cached = new Map<string, Promise<AreaIndex>>();
+
+/**
+ * The index for the areas a database holds now, built once per areas version (an areas import bumps it):
+ * every import job, push batch and form shares it instead of reading 10,000 rows each time.
+ */
+export async function areaIndexFor(db: DbOrTx): Promise<AreaIndex> {
+  const version = await areasVersion(db);
+  let index = cached.get(version);
+  if (!index) {
+    index = loadAreaIndex(db);
+    cached.set(version, index);
+    index.catch(() => cached.delete(version));
+  }
+  return index;
 }
 
 /** Reads the areas table once. Grids are kept by code only: people do not write grid names in addresses. */

@@ -165,7 +165,7 @@ function DisputeView({
 
   // The parties card shows a role as it is given: disputes keep codes (applicant …), named here.
   const parties = m.parties.map((x) => ({ ...x, role: name(meta.roleName(x.role)) || x.role }));
-  // A record merged in from another source is a timeline entry the matter page does not name (yet).
+  // The matter page names a merged record generically; here it says which source's report was merged.
   const timelineMatter: Detail = {
     ...m,
     timeline: m.timeline.map((e) =>
