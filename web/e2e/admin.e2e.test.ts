@@ -264,8 +264,19 @@ describe.runIf(hasChromium)('areas, subjects and administration in a browser', (
     const state = (await edit.getAttribute('data-testid'))!.replace('deadline-edit-event-', '');
     await edit.click();
     await admin.getByLabel('时限数值', { exact: true }).fill('7');
-    await admin.getByLabel('单位', { exact: true }).click();
-    await admin.locator('.ant-select-item-option', { hasText: /^小时$/ }).click();
+    // As with the role above: under load a click may land while the list is still animating in, so choose
+    // the unit until the select shows it (at most three tries).
+    const unit = admin.locator('.ant-select-item-option', { hasText: /^小时$/ });
+    // The option list is a portal outside the form, so this shows only what the select holds.
+    const chosen = admin.locator('.ant-form-item', { hasText: '单位' }).filter({ hasText: '小时' });
+    for (let attempt = 0; attempt < 3 && !(await chosen.isVisible()); attempt++) {
+      await admin.getByLabel('单位', { exact: true }).click();
+      await unit.waitFor();
+      await admin.waitForTimeout(300);
+      await unit.click();
+      await chosen.waitFor({ timeout: 5_000 }).catch(() => {});
+    }
+    await chosen.waitFor();
     await admin.getByRole('button', { name: /保\s*存/ }).click();
     await table.locator('tbody tr.ant-table-row', { hasText: '7 小时' }).waitFor();
     const row = await e2e.t.kernel.db
