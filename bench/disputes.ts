@@ -7,7 +7,9 @@
  * How: the files are generated once (untimed). Per engine, a fresh database; every file is imported with
  * runJob (timed from the first job to the last: rows/s counts every input row, rejected and merged ones
  * too); the resulting dispute rows are dumped with COPY TO (untimed), deleted, and loaded back with COPY FROM
- * into the same `matters` table with its indexes (timed). Peak RSS is sampled every 200 ms during ingest.
+ * into the same `matters` table with its indexes (timed), and once more into a table with the same columns and
+ * nothing to maintain (timed: the machine's ceiling for these rows). Peak RSS is sampled every 200 ms during
+ * ingest.
  *
  * Settings: BENCH_DISPUTE_ROWS (default 1,000,000), BENCH_ENGINES=pglite,postgres,
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_PGLITE_DIR (PGlite on disk
@@ -74,6 +76,8 @@ interface Result {
   rejected: number;
   copyRows: number;
   copyMs: number;
+  /** The same COPY into a table with matters' columns and no index, constraint or foreign key. */
+  bareMs: number;
   peakRssMb: number;
 }
 
@@ -126,9 +130,15 @@ async function kernelOn(database: Database): Promise<Kernel> {
 }
 
 /** COPY the dispute rows out, delete them, COPY them back in: the time of the last step. */
-async function copyBaseline(database: Database, dumpFile: string): Promise<{ rows: number; ms: number }> {
+async function copyBaseline(
+  database: Database,
+  dumpFile: string,
+): Promise<{ rows: number; ms: number; bareMs: number }> {
   const select = `copy (select ${COLUMNS} from matters where type = 'dispute') to stdout`;
   const load = `copy matters (${COLUMNS}) from stdin`;
+  // The machine's ceiling: the same rows into a table with the same columns and nothing to maintain.
+  const bare = `create table bench_bare as select ${COLUMNS} from matters limit 0`;
+  const loadBare = `copy bench_bare (${COLUMNS}) from stdin`;
   if (database.engine === 'postgres') {
     const client = new pg.Client({ connectionString: database.url! });
     await client.connect();
@@ -139,7 +149,11 @@ async function copyBaseline(database: Database, dumpFile: string): Promise<{ row
       const stream = client.query(copyFrom(load));
       await pipeline(fs.createReadStream(dumpFile), stream);
       const ms = performance.now() - t0;
-      return { rows: Number(stream.rowCount), ms };
+      await client.query(bare);
+      const b0 = performance.now();
+      await pipeline(fs.createReadStream(dumpFile), client.query(copyFrom(loadBare)));
+      const bareMs = performance.now() - b0;
+      return { rows: Number(stream.rowCount), ms, bareMs };
     } finally {
       await client.end();
     }
@@ -152,7 +166,11 @@ async function copyBaseline(database: Database, dumpFile: string): Promise<{ row
   const t0 = performance.now();
   const r = await lite.query(`${load.replace('from stdin', "from '/dev/blob'")}`, [], { blob });
   const ms = performance.now() - t0;
-  return { rows: r.affectedRows ?? 0, ms };
+  await lite.exec(bare);
+  const b0 = performance.now();
+  await lite.query(`${loadBare.replace('from stdin', "from '/dev/blob'")}`, [], { blob });
+  const bareMs = performance.now() - b0;
+  return { rows: r.affectedRows ?? 0, ms, bareMs };
 }
 
 async function runEngine(engine: string, gen: GenerateResult, work: string): Promise<Result | null> {
@@ -212,6 +230,7 @@ async function runEngine(engine: string, gen: GenerateResult, work: string): Pro
       rejected,
       copyRows: copy.rows,
       copyMs: copy.ms,
+      bareMs: copy.bareMs,
       peakRssMb: Math.round(peak / 1_048_576),
     };
   } finally {
@@ -261,7 +280,9 @@ export async function benchDisputes(): Promise<void> {
         `  ${r.engine.padEnd(8)} ingest ${Math.round(ingest).toLocaleString('en').padStart(7)} rows/s ` +
           `(${(r.ingestMs / 1000).toFixed(1)} s; ${r.inserted} disputes, ${r.merged} merged, ${r.rejected} rejected)  ` +
           `COPY ${Math.round(copy).toLocaleString('en').padStart(8)} rows/s (${(r.copyMs / 1000).toFixed(1)} s, ${r.copyRows} rows)  ` +
-          `ingest/COPY time ratio ${(r.ingestMs / r.rows / (r.copyMs / r.copyRows)).toFixed(1)}×  peak RSS ${r.peakRssMb} MB  — ${r.label}`,
+          `ingest/COPY time ratio ${(r.ingestMs / r.rows / (r.copyMs / r.copyRows)).toFixed(1)}×  peak RSS ${r.peakRssMb} MB  — ${r.label}\n` +
+          `           COPY into a bare table (same columns, no index, constraint or foreign key): ` +
+          `${Math.round(r.copyRows / (r.bareMs / 1000)).toLocaleString('en')} rows/s (${(r.bareMs / 1000).toFixed(1)} s)`,
       );
     }
     console.log(
