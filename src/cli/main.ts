@@ -15,11 +15,14 @@ import { AppError, isAppError } from '../core/errors.ts';
 import { createScheduler } from '../core/jobs/scheduler.ts';
 import { type Kernel, openKernel } from '../core/kernel.ts';
 import { kernelJobs } from '../core/matters/jobs.ts';
+import { moduleJobs, startModuleServices } from '../core/modules.ts';
 import { registerModules } from '../modules/index.ts';
 import { buildApp } from '../server/app.ts';
 import { ensureWebBuild, webBuilt } from '../server/web.ts';
 import { disputeCommands } from './commands/disputes.ts';
+import { modelCommands } from './commands/models.ts';
 import { progressReporter } from './progress.ts';
+import { seedAlerts } from './seed/alerts.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from './seed/demo.ts';
 import { seedDisputes } from './seed/disputes.ts';
 
@@ -59,6 +62,7 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
     dir: path.join(k.config.dataDir, 'demo-imports'),
     onProgress: progress,
   });
+  const alerts = await seedAlerts(k, { onProgress: progress });
   progress.stop();
   console.log(
     `演示数据已载入 / demo data loaded: ${counts.users} users, ${counts.houses} houses, ${counts.persons} persons, ` +
@@ -68,6 +72,10 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
   console.log(
     `纠纷库 / dispute library: ${disputes.files} department files, ${disputes.rows} rows → ` +
       `${sum('inserted')} disputes, ${sum('merged')} merged as reported by another department, ${sum('rejected')} rejected rows; ${disputes.progressed} taken through triage`,
+  );
+  console.log(
+    `智能预警 / early warning: ${Object.values(alerts.plant.scenarios).reduce((a, x) => a + x.planted, 0)} planted histories, ` +
+      `${alerts.plant.outcomesInserted} outcomes, ${alerts.raised} alerts raised; backtest of ${alerts.backtest.models.length} models stored`,
   );
   return true;
 }
@@ -89,16 +97,19 @@ async function serve(k: Kernel, withDemo: boolean) {
   console.log(`  ${address}/healthz    ${address}/metrics`);
   if (withDemo) printDemoLogins();
   // The deadline clock and other sweeps: with several instances on one PostgreSQL, one leads.
-  const scheduler = createScheduler(k.database, kernelJobs(k), {
+  const scheduler = createScheduler(k.database, [...kernelJobs(k), ...moduleJobs(k)], {
     instanceId: `${os.hostname()}:${process.pid}`,
     log: k.log,
   });
   scheduler.start();
+  // Module services (the streaming models): each guards itself against running on two instances at once.
+  const stopServices = startModuleServices(k);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await stopServices();
   await scheduler.stop();
   await app.close();
 }
@@ -243,6 +254,7 @@ program
   );
 
 disputeCommands(program, withKernel);
+modelCommands(program, withKernel);
 
 program.parseAsync().catch((e: unknown) => {
   if (isAppError(e)) {

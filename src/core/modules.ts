@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { DbOrTx } from './db/database.ts';
+import type { Job } from './jobs/scheduler.ts';
 import type { Kernel } from './kernel.ts';
 import { type MatterTypeDef, registerMatterType } from './matters/registry.ts';
 
@@ -20,6 +21,10 @@ export interface ModuleDef {
   routes?: (kernel: Kernel) => FastifyPluginAsyncZod;
   /** Routes mounted at the root rather than under /api. */
   rootRoutes?: (kernel: Kernel) => FastifyPluginAsyncZod;
+  /** Periodic jobs, run by the leader's scheduler beside the kernel's. */
+  jobs?: (kernel: Kernel) => Job[];
+  /** A background service of a running server (e.g. the streaming models); returns its stop function. */
+  start?: (kernel: Kernel) => () => Promise<void>;
 }
 
 const modules = new Map<string, ModuleDef>();
@@ -42,4 +47,17 @@ export function registeredModules(): ModuleDef[] {
 
 export function moduleMigrationDirs(): string[] {
   return registeredModules().flatMap((m) => (m.migrations ? [m.migrations] : []));
+}
+
+/** Every module's periodic jobs. */
+export function moduleJobs(kernel: Kernel): Job[] {
+  return registeredModules().flatMap((m) => m.jobs?.(kernel) ?? []);
+}
+
+/** Starts every module's background services; the returned function stops them all. */
+export function startModuleServices(kernel: Kernel): () => Promise<void> {
+  const stops = registeredModules().flatMap((m) => (m.start ? [m.start(kernel)] : []));
+  return async () => {
+    for (const stop of stops) await stop();
+  };
 }

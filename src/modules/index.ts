@@ -1,9 +1,10 @@
 import { type ModuleDef, registerModule } from '../core/modules.ts';
+import alert from './alert/index.ts';
 import dispute from './dispute/index.ts';
 import event from './event/index.ts';
 
 /** Every line of work the platform runs. */
-export const MODULES: ModuleDef[] = [event, dispute];
+export const MODULES: ModuleDef[] = [event, dispute, alert];
 
 let registered = false;
 

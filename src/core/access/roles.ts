@@ -43,6 +43,8 @@ export const PERMISSIONS = [
   'matter:configure',
   'dispute:import',
   'dispute:configure',
+  'alert:configure',
+  'subject:tags',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -60,7 +62,8 @@ const CENTRE: Permission[] = [
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   city_admin: PERMISSIONS.filter((p) => p !== 'enterprise:read-own' && p !== 'audit:read'),
   commander: [...READ_SUBJECTS, 'subject:reveal', ...MATTERS],
-  county_center: CENTRE,
+  // 重点人员 tags are seen and kept by the county centre and the city; towns see the alerts they cause.
+  county_center: [...CENTRE, 'subject:tags'],
   town_center: CENTRE,
   grid_worker: [...READ_SUBJECTS, 'subject:write', 'subject:reveal', ...MATTERS],
   // Mediators and department clerks handle what is assigned to them; they do not file reports themselves.

@@ -390,14 +390,15 @@ function applyFilters(
   return q;
 }
 
-interface Cursor {
+/** A keyset position: the sort value (an ISO time, or null) and the id. */
+export interface Cursor {
   v: string | null;
   id: string;
 }
 
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+export const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
-function decodeCursor(s: string): Cursor {
+export function decodeCursor(s: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
     if (typeof c.id !== 'string' || !/^\d{1,18}$/.test(c.id)) throw new Error('id');

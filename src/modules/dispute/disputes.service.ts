@@ -6,7 +6,7 @@ import type { DbOrTx } from '../../core/db/database.ts';
 import { AppError } from '../../core/errors.ts';
 import type { ZhiliEvent } from '../../core/events/bus.ts';
 import type { Kernel } from '../../core/kernel.ts';
-import { findMatterRow, visibleSql } from '../../core/matters/matters.service.ts';
+import { decodeCursor, encodeCursor, findMatterRow, visibleSql } from '../../core/matters/matters.service.ts';
 import { queryTokens } from '../../core/matters/search.ts';
 import { defaultClassifier } from './classifier/classifier.ts';
 import {
@@ -231,23 +231,6 @@ function disputeFilters(f: Omit<DisputeQuery, 'cursor' | 'limit'>) {
   return sql.join(conds, sql` and `);
 }
 
-interface Cursor {
-  v: string;
-  id: string;
-}
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(s: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (!/^\d{1,18}$/.test(c.id) || Number.isNaN(Date.parse(c.v))) throw new Error('cursor');
-    return c;
-  } catch {
-    throw new AppError('VALIDATION_FAILED', '翻页游标无效 / Invalid cursor', [
-      { path: 'cursor', message: 'invalid' },
-    ]);
-  }
-}
-
 interface ListRow {
   id: string;
   number: string;
@@ -298,7 +281,7 @@ export async function listDisputes(
   assertCan(actor, 'matter:read');
   const where = disputeFilters(query);
   const c = query.cursor ? decodeCursor(query.cursor) : null;
-  const after = c ? sql`and (m.created_at, m.id) < (${new Date(c.v)}, ${c.id}::bigint)` : sql``;
+  const after = c?.v ? sql`and (m.created_at, m.id) < (${new Date(c.v)}, ${c.id}::bigint)` : sql``;
   const rows = await sql<ListRow>`
     select m.id, m.number, m.title, m.description, m.category, m.status, m.closed, m.area_code, a.name as area_name,
            m.created_at, m.payload, m.deadline_state, m.due_at

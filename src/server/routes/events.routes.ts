@@ -12,7 +12,11 @@ import { ErrorBody } from '../errors.ts';
  * The permission an actor needs, beyond seeing the record's area, to hear of events of a kind: an enterprise
  * user or an auditor has an area scope but may not read matters, and must not learn of them this way either.
  */
-const EVENT_PERMISSIONS: Record<string, Permission> = { matter: 'matter:read' };
+const EVENT_PERMISSIONS: Record<string, Permission> = {
+  matter: 'matter:read',
+  matters: 'matter:read',
+  alert: 'matter:read',
+};
 
 /**
  * Who hears of an event: the record is in the actor's area scope, or it is assigned to the actor, or to the

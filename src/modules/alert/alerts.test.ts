@@ -1,0 +1,497 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { systemActor } from '../../core/access/actor.ts';
+import type { ZhiliEvent } from '../../core/events/bus.ts';
+import { createMatter } from '../../core/matters/matters.service.ts';
+import { createTestContext, type TestContext } from '../../testing/harness.ts';
+import { adb } from './alert.tables.ts';
+import { MODELS } from './models/index.ts';
+import { defineModel, type Signal } from './runtime/model.ts';
+import {
+  applySignals,
+  ensureModels,
+  evaluateModel,
+  LEVEL_DEADLINES,
+  runModels,
+  STREAM_CURSOR,
+  streamOnce,
+} from './runtime/runtime.ts';
+
+/**
+ * The model runtime and the alert loop through HTTP on a real database: signals become one alert per
+ * (model, key, window), re-evaluation is idempotent, a failing or slow model is isolated, parameters are
+ * versioned and audited, scope applies to the board and to the records behind a factor.
+ */
+const WUMA = '330302006000';
+const GULOU = '330302006044';
+const LUCHENG = '330302000000';
+const QIDU = '330302023000';
+const CITY = '330300000000';
+
+let t: TestContext;
+const c: Record<string, string> = {};
+let disputeId: string;
+
+function call(who: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) {
+  return t.app.inject({
+    method,
+    url,
+    headers: { cookie: c[who]! },
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+}
+
+const testModel = (
+  code: string,
+  evaluate: () => Promise<Signal[]>,
+  kind: 'streaming' | 'periodic' = 'periodic',
+) =>
+  defineModel({
+    code,
+    no: 99,
+    name: { zh: '测试模型', en: 'Test model' },
+    description: { zh: '测试', en: 'test' },
+    kind,
+    params: z.object({ n: z.number().int().min(1).max(10) }),
+    defaults: { n: 1 },
+    evaluate,
+  });
+
+function signal(score: number, over: Partial<Signal> = {}): Signal {
+  return {
+    key: 'pair:person:1|person:2',
+    window: 'open',
+    score,
+    title: '张*与李*纠纷存在民转刑风险',
+    areaCode: GULOU,
+    subjects: [],
+    factors: [
+      {
+        code: 'threat_words',
+        name: { zh: '威胁性言语', en: 'Threat words' },
+        weight: score,
+        detail: '文本含“同归于尽”',
+        records: [disputeId],
+      },
+    ],
+    ...over,
+  };
+}
+
+const events: ZhiliEvent[] = [];
+
+beforeAll(async () => {
+  t = await createTestContext();
+  t.kernel.events.subscribe((e) => events.push(e));
+  const users: [string, Parameters<TestContext['userSession']>[0]][] = [
+    ['town', { username: 'a_town', role: 'town_center', areaCode: WUMA, departmentCode: 'zongzhi' }],
+    ['county', { username: 'a_county', role: 'county_center', areaCode: LUCHENG, departmentCode: 'zongzhi' }],
+    ['otherTown', { username: 'a_other', role: 'town_center', areaCode: QIDU, departmentCode: 'zongzhi' }],
+    ['police', { username: 'a_police', role: 'dept_clerk', areaCode: LUCHENG, departmentCode: 'police' }],
+    ['city', { username: 'a_city', role: 'commander', areaCode: CITY }],
+    ['admin', { username: 'a_admin', role: 'city_admin', areaCode: CITY }],
+  ];
+  for (const [k, u] of users) c[k] = await t.userSession(u);
+  const { matter } = await t.kernel.db.transaction().execute((tx) =>
+    createMatter(tx, systemActor('test'), {
+      type: 'event',
+      category: 'dispute',
+      title: '邻里纠纷，一方扬言同归于尽',
+      areaCode: `${GULOU}`,
+    }),
+  );
+  disputeId = matter.id;
+});
+afterAll(() => t.close());
+
+describe('signals → alerts', () => {
+  it('raises one alert per (model, key, window), with the 研判 deadline of its level, and announces it', async () => {
+    const model = testModel('t_raise', async () => []);
+    await ensureModels(t.kernel.db, [model]);
+    const now = new Date();
+    const r = await t.kernel.db.transaction().execute((tx) => applySignals(tx, model, 1, [signal(85)], now));
+    expect(r).toMatchObject({ raised: 1, updated: 0, unchanged: 0 });
+    const raised = r.events.find((e) => e.type === 'alert.raised')!;
+    expect(raised.data).toMatchObject({ model: 't_raise', level: 'red', score: 85 });
+    const m = await t.kernel.db
+      .selectFrom('matters')
+      .selectAll()
+      .where('id', '=', raised.matterId!)
+      .executeTakeFirstOrThrow();
+    expect(m).toMatchObject({
+      type: 'alert',
+      category: 't_raise',
+      status: 'raised',
+      urgency: 'extra_urgent',
+    });
+    expect(m.number).toMatch(/^YJ-330302-/);
+    // Red: one hour to 研判.
+    expect(LEVEL_DEADLINES.red).toEqual({ amount: 1, unit: 'hours' });
+    expect(new Date(m.due_at!).getTime() - now.getTime()).toBe(3_600_000);
+    expect(m.payload).toMatchObject({
+      level: 'red',
+      score: 85,
+      evaluations: 1,
+      key: 'pair:person:1|person:2',
+    });
+
+    // The same signal again: nothing changes (idempotent).
+    const again = await t.kernel.db
+      .transaction()
+      .execute((tx) => applySignals(tx, model, 1, [signal(85)], new Date()));
+    expect(again).toMatchObject({ raised: 0, updated: 0, unchanged: 1 });
+    // A different explanation updates the one alert, with a timeline entry; below yellow is dropped.
+    const upd = await t.kernel.db
+      .transaction()
+      .execute((tx) => applySignals(tx, model, 1, [signal(90), signal(20, { key: 'person:9' })], new Date()));
+    expect(upd).toMatchObject({ raised: 0, updated: 1, belowThreshold: 1 });
+    const tl = await t.kernel.db
+      .selectFrom('matter_timeline')
+      .select(['action', 'note'])
+      .where('matter_id', '=', m.id)
+      .orderBy('id')
+      .execute();
+    expect(tl.map((x) => x.action)).toEqual(['create', 'reevaluate']);
+    const count = await adb(t.kernel.db)
+      .selectFrom('alert_keys')
+      .select(sql<string>`count(*)`.as('n'))
+      .where('model', '=', 't_raise')
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+  });
+
+  it('a dismissed alert is not raised again at its level in the same window; another window raises a new one', async () => {
+    const model = testModel('t_dismiss', async () => []);
+    await ensureModels(t.kernel.db, [model]);
+    const r = await t.kernel.db
+      .transaction()
+      .execute((tx) => applySignals(tx, model, 1, [signal(65, { window: '2026-W48' })], new Date()));
+    const id = r.events.find((e) => e.type === 'alert.raised')!.matterId!;
+    const cur = (await call('town', 'GET', `/api/matters/${id}`)).json();
+    const noReason = await call('town', 'POST', `/api/matters/${id}/transitions`, {
+      action: 'dismiss',
+      version: cur.version,
+    });
+    expect(noReason.statusCode).toBe(400);
+    const dismissed = await call('town', 'POST', `/api/matters/${id}/transitions`, {
+      action: 'dismiss',
+      version: cur.version,
+      reason: '经核实双方已和解',
+    });
+    expect(dismissed.statusCode, dismissed.body).toBe(200);
+    const again = await t.kernel.db
+      .transaction()
+      .execute((tx) => applySignals(tx, model, 1, [signal(70, { window: '2026-W48' })], new Date()));
+    expect(again).toMatchObject({ raised: 0, suppressed: 1 });
+    const next = await t.kernel.db
+      .transaction()
+      .execute((tx) => applySignals(tx, model, 1, [signal(95, { window: '2026-W49' })], new Date()));
+    expect(next).toMatchObject({ raised: 1 });
+  });
+});
+
+describe('after an alert is closed', () => {
+  it('a stronger signal, or the same one a month later, raises a new alert; the closed one keeps its history', async () => {
+    const model = testModel('t_reopen', async () => []);
+    await ensureModels(t.kernel.db, [model]);
+    const apply = (sig: Signal, at = new Date()) =>
+      t.kernel.db.transaction().execute((tx) => applySignals(tx, model, 1, [sig], at));
+    const first = await apply(signal(62, { key: 'person:300' }));
+    const id = first.events.find((e) => e.type === 'alert.raised')!.matterId!;
+    const cur = (await call('town', 'GET', `/api/matters/${id}`)).json();
+    await call('town', 'POST', `/api/matters/${id}/transitions`, {
+      action: 'dismiss',
+      version: cur.version,
+      reason: '误报',
+    });
+    // Orange again (another explanation): suppressed. Red: a new alert.
+    expect(await apply(signal(65, { key: 'person:300' }))).toMatchObject({ suppressed: 1, raised: 0 });
+    const red = await apply(signal(88, { key: 'person:300' }));
+    expect(red).toMatchObject({ raised: 1 });
+    expect(red.events.find((e) => e.type === 'alert.raised')!.matterId).not.toBe(id);
+    const keys = await adb(t.kernel.db)
+      .selectFrom('alert_keys')
+      .select(['window', 'matter_id'])
+      .where('model', '=', 't_reopen')
+      .orderBy('first_at')
+      .execute();
+    expect(keys.map((k) => k.window)).toEqual([`open~${id}`, 'open']);
+    // A month after it was closed, the same level raises again.
+    const second = red.events.find((e) => e.type === 'alert.raised')!.matterId!;
+    const cur2 = (await call('town', 'GET', `/api/matters/${second}`)).json();
+    await call('town', 'POST', `/api/matters/${second}/transitions`, {
+      action: 'dismiss',
+      version: cur2.version,
+      reason: '已处理',
+    });
+    expect(await apply(signal(90, { key: 'person:300' }))).toMatchObject({ suppressed: 1 });
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    expect(await apply(signal(90, { key: 'person:300' }), later)).toMatchObject({ raised: 1 });
+  });
+
+  it('does not keep which watch list a person is on in the alert', async () => {
+    const model = testModel('t_tags', async () => []);
+    await ensureModels(t.kernel.db, [model]);
+    const r = await t.kernel.db.transaction().execute((tx) =>
+      applySignals(
+        tx,
+        model,
+        1,
+        [
+          signal(85, {
+            key: 'person:301',
+            factors: [
+              {
+                code: 'tag_mental_disorder',
+                name: { zh: '严重精神障碍患者', en: 'Severe mental disorder' },
+                weight: 85,
+                detail: '当事人为严重精神障碍患者',
+                records: [disputeId],
+              },
+            ],
+          }),
+        ],
+        new Date(),
+      ),
+    );
+    const id = r.events.find((e) => e.type === 'alert.raised')!.matterId!;
+    const m = (await call('town', 'GET', `/api/matters/${id}`)).body;
+    expect(m).not.toMatch(/精神障碍|mental/);
+    const d = (await call('town', 'GET', `/api/alerts/${id}`)).json();
+    expect(d.factors[0]).toMatchObject({ code: 'watchlist_tag', weight: 85 });
+  });
+});
+
+describe('isolation', () => {
+  it('a model that throws or runs too long is marked unhealthy; the next model still runs', async () => {
+    const boom = testModel('t_boom', async () => {
+      throw new Error('division by zero');
+    });
+    const slow = testModel('t_slow', () => new Promise<Signal[]>((r) => setTimeout(() => r([]), 2000)));
+    const fine = testModel('t_fine', async () => [signal(70, { key: 'person:77' })]);
+    await ensureModels(t.kernel.db, [boom, slow, fine]);
+    const r = await runModels(t.kernel, [boom, slow, fine], { now: new Date() }, 300);
+    expect(r.evaluated.map((e) => [e.code, e.ok])).toEqual([
+      ['t_boom', false],
+      ['t_slow', false],
+      ['t_fine', true],
+    ]);
+    expect(r.evaluated[1]!.error).toMatch(/300 ms/);
+    expect(r.raised).toBe(1);
+    const rows = await adb(t.kernel.db)
+      .selectFrom('alert_models')
+      .select(['code', 'healthy', 'last_error', 'failures'])
+      .where('code', 'in', ['t_boom', 't_fine'])
+      .orderBy('code')
+      .execute();
+    expect(rows).toEqual([
+      { code: 't_boom', healthy: false, last_error: 'division by zero', failures: 1 },
+      { code: 't_fine', healthy: true, last_error: null, failures: 0 },
+    ]);
+  });
+
+  it('models read through a read-only transaction', async () => {
+    const writer = testModel('t_writer', async () => []);
+    await ensureModels(t.kernel.db, [writer]);
+    const r = await evaluateModel(
+      t.kernel,
+      {
+        ...writer,
+        evaluate: async (ctx) => {
+          await sql`insert into alert_cursors (name) values ('x')`.execute(ctx.db);
+          return [];
+        },
+      },
+      { now: new Date(), params: { n: 1 } },
+    );
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatch(/read-only/);
+  });
+});
+
+describe('streaming', () => {
+  it('evaluates the matters whose timeline moved since the cursor, once', async () => {
+    const seen: string[][] = [];
+    const model = {
+      ...testModel('t_stream', async () => [], 'streaming'),
+      evaluate: async (ctx: { matterIds?: string[] }) => {
+        seen.push(ctx.matterIds ?? []);
+        return [];
+      },
+    };
+    await ensureModels(t.kernel.db, [model]);
+    // Start from now: earlier tests' matters are not this test's business.
+    await streamOnce(t.kernel, [model]);
+    while ((await streamOnce(t.kernel, [model]))?.entries) {}
+    seen.length = 0;
+    const { matter } = await t.kernel.db.transaction().execute((tx) =>
+      createMatter(tx, systemActor('test'), {
+        type: 'event',
+        category: 'dispute',
+        title: '新事件',
+        areaCode: GULOU,
+      }),
+    );
+    const r = await streamOnce(t.kernel, [model]);
+    expect(r).toMatchObject({ entries: 1, matters: 1 });
+    expect(seen).toEqual([[matter.id]]);
+    const r2 = await streamOnce(t.kernel, [model]);
+    expect(r2).toMatchObject({ entries: 0 });
+    expect(seen).toHaveLength(1);
+    const cursor = await adb(t.kernel.db)
+      .selectFrom('alert_cursors')
+      .select('timeline_id')
+      .where('name', '=', STREAM_CURSOR)
+      .executeTakeFirstOrThrow();
+    expect(Number(cursor.timeline_id)).toBeGreaterThan(0);
+  });
+});
+
+describe('the board and the explanation through HTTP', () => {
+  let id: string;
+  beforeAll(async () => {
+    const model = testModel('t_board', async () => []);
+    await ensureModels(t.kernel.db, [model]);
+    const r = await t.kernel.db
+      .transaction()
+      .execute((tx) => applySignals(tx, model, 1, [signal(82, { key: 'person:501' })], new Date()));
+    id = r.events.find((e) => e.type === 'alert.raised')!.matterId!;
+  });
+
+  it('lists alerts in scope with filters, and counts them by level', async () => {
+    const town = (await call('town', 'GET', '/api/alerts?level=red&status=open&limit=200')).json();
+    expect(town.items.map((x: { id: string }) => x.id)).toContain(id);
+    expect(town.items.every((x: { level: string }) => x.level === 'red')).toBe(true);
+    const other = (await call('otherTown', 'GET', '/api/alerts?limit=200')).json();
+    expect(other.items.map((x: { id: string }) => x.id)).not.toContain(id);
+    const yellow = (await call('town', 'GET', '/api/alerts?level=yellow&limit=200')).json();
+    expect(yellow.items.map((x: { id: string }) => x.id)).not.toContain(id);
+    const bad = await call('town', 'GET', '/api/alerts?level=purple');
+    expect(bad.statusCode).toBe(400);
+    const summary = (await call('town', 'GET', '/api/alerts/summary')).json();
+    expect(summary.openByLevel.red).toBeGreaterThanOrEqual(1);
+    expect(summary.raisedToday).toBeGreaterThanOrEqual(1);
+  });
+
+  it('pages with a cursor', async () => {
+    const first = (await call('city', 'GET', '/api/alerts?limit=1')).json();
+    expect(first.items).toHaveLength(1);
+    expect(first.nextCursor).toBeTruthy();
+    const second = (await call('city', 'GET', `/api/alerts?limit=1&cursor=${first.nextCursor}`)).json();
+    expect(second.items[0].id).not.toBe(first.items[0].id);
+    expect((await call('city', 'GET', '/api/alerts?cursor=nonsense')).statusCode).toBe(400);
+  });
+
+  it('explains itself with the records behind each factor', async () => {
+    const d = (await call('town', 'GET', `/api/alerts/${id}`)).json();
+    expect(d).toMatchObject({ level: 'red', score: 82, model: 't_board' });
+    expect(d.factors[0]).toMatchObject({ code: 'threat_words', weight: 82, hiddenRecords: 0 });
+    expect(d.factors[0].records[0]).toMatchObject({ id: disputeId, type: 'event' });
+    expect((await call('otherTown', 'GET', `/api/alerts/${id}`)).statusCode).toBe(404);
+  });
+
+  it('goes through its loop: 研判确认 → 分派 → 签收 → 反馈 → 核销', async () => {
+    const steps: [string, Record<string, unknown>, string][] = [
+      ['town', { action: 'confirm' }, 'confirmed'],
+      ['town', { action: 'dispatch', assignee: { department: 'police', areaCode: LUCHENG } }, 'dispatched'],
+      ['police', { action: 'sign' }, 'handling'],
+      ['police', { action: 'feedback', result: '民警上门调处，双方情绪稳定' }, 'feedback'],
+      ['town', { action: 'write_off', note: '回访确认' }, 'written_off'],
+    ];
+    for (const [who, body, status] of steps) {
+      const cur = (await call('town', 'GET', `/api/matters/${id}`)).json();
+      const r = await call(who, 'POST', `/api/matters/${id}/transitions`, { version: cur.version, ...body });
+      expect(r.statusCode, `${body.action}: ${r.body}`).toBe(200);
+      expect(r.json().status).toBe(status);
+    }
+    const models = (await call('town', 'GET', '/api/alert-models')).json();
+    expect(Array.isArray(models.items)).toBe(true);
+  });
+});
+
+describe('the twelve models and their parameters', () => {
+  it('registers twelve models, each with defaults that fit its own schema', async () => {
+    expect(MODELS.map((m) => m.no)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const list = (await call('city', 'GET', '/api/alert-models')).json();
+    expect(list.items).toHaveLength(12);
+    for (const m of MODELS) expect(m.params.safeParse(m.defaults).success).toBe(true);
+  });
+
+  it('an administrator changes parameters: versioned and audited; out of range, stale or not allowed is refused', async () => {
+    const code = MODELS[1]!.code;
+    const d = (await call('admin', 'GET', `/api/alert-models/${code}`)).json();
+    expect(d.versions.at(-1)).toMatchObject({ version: 1 });
+    const numeric = Object.entries(d.params).find(([, v]) => typeof v === 'number')!;
+    const tooBig = await call('admin', 'PUT', `/api/alert-models/${code}`, {
+      version: d.version,
+      params: { ...d.params, [numeric[0]]: 1e9 },
+      reason: '测试越界',
+    });
+    expect(tooBig.statusCode).toBe(400);
+    expect(tooBig.json().details[0].path).toBe(`params.${numeric[0]}`);
+    const forbidden = await call('town', 'PUT', `/api/alert-models/${code}`, {
+      version: d.version,
+      params: d.params,
+      reason: '无权修改',
+    });
+    expect(forbidden.statusCode).toBe(403);
+    const ok = await call('admin', 'PUT', `/api/alert-models/${code}`, {
+      version: d.version,
+      params: d.params,
+      enabled: false,
+      reason: '试运行期间停用',
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ version: d.version + 1, enabled: false });
+    const stale = await call('admin', 'PUT', `/api/alert-models/${code}`, {
+      version: d.version,
+      enabled: true,
+      reason: '恢复',
+    });
+    expect(stale.statusCode).toBe(409);
+    const after = (await call('admin', 'GET', `/api/alert-models/${code}`)).json();
+    expect(after.versions[0]).toMatchObject({ version: d.version + 1, reason: '[停用] 试运行期间停用' });
+    const trail = await t.kernel.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_type', '=', 'alert_model')
+      .where('entity_id', '=', code)
+      .execute();
+    expect(trail.map((x) => x.action)).toEqual(['alert.model.update']);
+    // Switched off: a run does nothing.
+    const run = (await call('admin', 'POST', `/api/alert-models/${code}/run`)).json();
+    expect(run).toMatchObject({ ok: false, signals: 0 });
+  });
+});
+
+describe('重点人员 tags', () => {
+  it('need their own permission, and every read is audited', async () => {
+    const p = await t.kernel.db
+      .insertInto('persons')
+      .values({ area_code: GULOU, name: '王某' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const add = await call('county', 'POST', `/api/persons/${p.id}/tags`, { tag: 'community_correction' });
+    expect(add.statusCode, add.body).toBe(204);
+    expect((await call('town', 'GET', `/api/persons/${p.id}/tags`)).statusCode).toBe(403);
+    expect((await call('county', 'POST', `/api/persons/${p.id}/tags`, { tag: 'nonsense' })).statusCode).toBe(
+      400,
+    );
+    const list = (await call('county', 'GET', `/api/persons/${p.id}/tags`)).json();
+    expect(list.items.map((x: { tag: string }) => x.tag)).toEqual(['community_correction']);
+    const reads = await t.kernel.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_type', '=', 'person')
+      .where('entity_id', '=', String(p.id))
+      .execute();
+    expect(reads.map((x) => x.action).sort()).toEqual(['person.tags.add', 'person.tags.read']);
+    expect(
+      (await call('county', 'DELETE', `/api/persons/${p.id}/tags/community_correction`)).statusCode,
+    ).toBe(204);
+    expect(
+      (await call('county', 'DELETE', `/api/persons/${p.id}/tags/community_correction`)).statusCode,
+    ).toBe(404);
+  });
+});

@@ -1,0 +1,679 @@
+import { type RawBuilder, sql } from 'kysely';
+import { z } from 'zod';
+import type { DbOrTx } from '../../../core/db/database.ts';
+import { maskMiddle } from '../../../core/subjects/vault.ts';
+import { type Factor, levelOf, type Signal, type SignalSubject } from '../runtime/model.ts';
+
+/**
+ * What the twelve models share: parameter building blocks, the few dispute codes they need, and batched
+ * reads of matters, parties and source records "as of" the evaluation's `now`. Everything here only reads.
+ *
+ * The alert module does not import the dispute module (modules never import each other): the codes below
+ * are copied from it, each with where it comes from.
+ */
+
+export const DAY_MS = 86_400_000;
+
+// ---------------------------------------------------------------------------------------------------
+// Parameters
+
+/** An integer parameter with its bounds. */
+export const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** A word list an administrator edits: at most 200 words of 1–20 characters. */
+export const wordList = () => z.array(z.string().min(1).max(20)).max(200);
+
+/** Copied from src/modules/dispute/dispute.schema.ts (DISPUTE_CATEGORIES): code → Chinese name. */
+export const CATEGORY_NAMES: Record<string, string> = {
+  marriage_family: '婚姻家庭',
+  neighbour: '邻里',
+  house_homestead: '房屋宅基地',
+  contract: '合同',
+  business: '生产经营',
+  damages: '损害赔偿',
+  forest_land: '山林土地',
+  expropriation: '征地拆迁',
+  environment: '环境污染',
+  labour: '劳动争议',
+  consumer: '消费',
+  medical: '医疗',
+  traffic_accident: '道路交通事故',
+  property_mgmt: '物业',
+  ip: '知识产权',
+  other: '其他',
+};
+export const CATEGORY_CODES = Object.keys(CATEGORY_NAMES) as [string, ...string[]];
+
+/** A list of dispute categories. */
+export const categoryList = () => z.array(z.enum(CATEGORY_CODES)).max(CATEGORY_CODES.length);
+
+/** Source codes (dispute_sources.code: police_110, petition…) and matter type codes have the same form. */
+export const codeList = (max = 50) =>
+  z
+    .array(z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, '代码须为小写字母、数字和下划线 / a lowercase code'))
+    .max(max);
+
+/** Copied from src/modules/dispute/dispute.workflow.ts (RESOLVED_STATES): the states of a settled dispute. */
+export const RESOLVED_STATES = ['resolved', 'revisited', 'closed'];
+
+/** Copied from src/modules/dispute/sources.ts: the source codes the models name in their defaults. */
+export const SOURCE = {
+  police: 'police_110',
+  petition: 'petition',
+  womenFederation: 'women_federation',
+} as const;
+
+/** Role codes of matter_parties (copied from PARTY_ROLES in dispute.schema.ts) and their Chinese names. */
+export const ROLE_NAMES: Record<string, string> = {
+  applicant: '申请人',
+  respondent: '被申请人',
+  party: '当事人',
+};
+
+/** person_tags.tag (the alert migration) and their names. */
+export const TAG_NAMES: Record<string, { zh: string; en: string }> = {
+  mental_disorder: { zh: '严重精神障碍', en: 'Severe mental disorder' },
+  community_correction: { zh: '社区矫正', en: 'Community correction' },
+  released_prisoner: { zh: '刑释人员', en: 'Released prisoner' },
+  drug_user: { zh: '吸毒人员', en: 'Drug user' },
+  petitioner: { zh: '重点信访人员', en: 'Frequent petitioner' },
+  violence_history: { zh: '有暴力史', en: 'History of violence' },
+  other: { zh: '其他重点人员', en: 'Other' },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+export async function rows<T>(db: DbOrTx, q: RawBuilder<T>): Promise<T[]> {
+  return (await q.execute(db)).rows;
+}
+
+/** A timestamp parameter. */
+export const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+export const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS);
+
+const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
+
+export type SubjectType = SignalSubject['type'];
+export interface SubjectRef {
+  type: SubjectType;
+  id: string;
+}
+
+export const subjectKey = (s: SubjectRef) => `${s.type}:${s.id}`;
+
+const TYPE_ORDER: Record<SubjectType, number> = { enterprise: 0, house: 1, person: 2, thing: 3 };
+
+function compareSubjects(a: SubjectRef, b: SubjectRef): number {
+  if (a.type !== b.type) return TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
+  const x = BigInt(a.id);
+  const y = BigInt(b.id);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** `person:12` for one subject, `pair:person:12|person:40` for two (in a fixed order). */
+export function unitKey(subjects: SubjectRef[]): string {
+  const s = [...subjects].sort(compareSubjects);
+  if (s.length === 1) return subjectKey(s[0]!);
+  return `pair:${s.map(subjectKey).join('|')}`;
+}
+
+export interface PartyRow {
+  matterId: string;
+  role: string;
+  type: SubjectType;
+  id: string;
+}
+
+/** The linked parties of some matters (matter_parties). */
+export async function partiesOf(db: DbOrTx, matterIds: string[]): Promise<PartyRow[]> {
+  if (!matterIds.length) return [];
+  return rows(
+    db,
+    sql<PartyRow>`
+      select matter_id::text as "matterId", role, subject_type as type, subject_id::text as id
+      from matter_parties
+      where matter_id = any(${matterIds}::bigint[])
+      order by matter_id, id`,
+  );
+}
+
+export interface PayloadParty {
+  role?: string;
+  kind?: string;
+  /** Masked already for persons (张*). */
+  name?: string;
+  subjectId?: string;
+}
+
+export interface SourceRecord {
+  matterId: string;
+  source: string;
+  reportedAt: Date;
+  /** Title and description, normalised for word matching. */
+  text: string;
+}
+
+/** A matter as the models see it at `now`. */
+export interface MatterInfo {
+  id: string;
+  type: string;
+  category: string | null;
+  areaCode: string;
+  createdAt: Date;
+  dueAt: Date | null;
+  urgency: string;
+  lng: number | null;
+  lat: number | null;
+  h3: string | null;
+  peopleInvolved: number;
+  amount: number | null;
+  parties: PayloadParty[];
+  /** Not closed at `now`. */
+  open: boolean;
+  /** The status at `now`: the last timeline entry at or before `now` that set one, else the initial `registered`. */
+  status: string;
+  /** Its source records reported at or before `now`. */
+  records: SourceRecord[];
+  /** Title, description and every record's text, normalised for word matching. */
+  text: string;
+}
+
+interface MatterRowRaw {
+  id: string;
+  type: string;
+  category: string | null;
+  area_code: string;
+  created_at: Date | string;
+  due_at: Date | string | null;
+  urgency: string;
+  lng: number | null;
+  lat: number | null;
+  h3: string | null;
+  title: string;
+  description: string | null;
+  payload: unknown;
+  open: boolean;
+  status: string;
+}
+
+export const normalise = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
+
+/**
+ * Matters by id as they stood at `now`: only those created at or before it, with the records reported at or
+ * before it, open unless closed by then, in the status their timeline gave them by then. Oldest first.
+ */
+export async function loadMatters(
+  db: DbOrTx,
+  ids: string[],
+  now: Date,
+  filter: { types?: string[]; categories?: string[] } = {},
+): Promise<MatterInfo[]> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return [];
+  const types = filter.types ?? ['dispute'];
+  const matters = await rows(
+    db,
+    sql<MatterRowRaw>`
+      select m.id::text as id, m.type, m.category, m.area_code, m.created_at, m.due_at, m.urgency, m.lng, m.lat,
+             m.h3, m.title, m.description, m.payload,
+             not (m.closed and coalesce(m.closed_at, m.updated_at) <= ${ts(now)}) as open,
+             coalesce((select t.to_status from matter_timeline t
+                       where t.matter_id = m.id and t.at <= ${ts(now)} and t.to_status is not null
+                       order by t.at desc, t.id desc limit 1), 'registered') as status
+      from matters m
+      where m.id = any(${unique}::bigint[]) and m.type = any(${types}::text[]) and m.created_at <= ${ts(now)}
+        ${filter.categories ? sql`and m.category = any(${filter.categories}::text[])` : sql``}
+      order by m.created_at, m.id`,
+  );
+  if (!matters.length) return [];
+  const recs = await rows(
+    db,
+    sql<{
+      matter_id: string;
+      source_code: string;
+      reported_at: Date | string;
+      title: string;
+      description: string | null;
+      parties: unknown;
+    }>`
+      select matter_id::text as matter_id, source_code, reported_at, title, description, parties
+      from dispute_records
+      where matter_id = any(${matters.map((m) => m.id)}::bigint[]) and reported_at <= ${ts(now)}
+      order by reported_at, id`,
+  );
+  const byMatter = new Map<string, SourceRecord[]>();
+  // Parties as merged records named them (masked), for titles: the matter's payload lists the first record's.
+  const namedBy = new Map<string, PayloadParty[]>();
+  for (const r of recs) {
+    const named = typeof r.parties === 'string' ? JSON.parse(r.parties) : r.parties;
+    if (Array.isArray(named)) namedBy.set(r.matter_id, [...(namedBy.get(r.matter_id) ?? []), ...named]);
+    const list = byMatter.get(r.matter_id) ?? [];
+    list.push({
+      matterId: r.matter_id,
+      source: r.source_code,
+      reportedAt: toDate(r.reported_at),
+      text: normalise(`${r.title} ${r.description ?? ''}`),
+    });
+    byMatter.set(r.matter_id, list);
+  }
+  return matters.map((m) => {
+    const p = (typeof m.payload === 'string' ? JSON.parse(m.payload) : (m.payload ?? {})) as {
+      peopleInvolved?: number;
+      amount?: number;
+      parties?: PayloadParty[];
+    };
+    const records = byMatter.get(m.id) ?? [];
+    return {
+      id: m.id,
+      type: m.type,
+      category: m.category,
+      areaCode: m.area_code,
+      createdAt: toDate(m.created_at),
+      dueAt: m.due_at === null ? null : toDate(m.due_at),
+      urgency: m.urgency,
+      lng: m.lng,
+      lat: m.lat,
+      h3: m.h3,
+      peopleInvolved: typeof p.peopleInvolved === 'number' ? p.peopleInvolved : 1,
+      amount: typeof p.amount === 'number' ? p.amount : null,
+      parties: [...(Array.isArray(p.parties) ? p.parties : []), ...(namedBy.get(m.id) ?? [])],
+      open: m.open,
+      status: m.status,
+      records,
+      text: [normalise(`${m.title} ${m.description ?? ''}`), ...records.map((r) => r.text)].join('\n'),
+    };
+  });
+}
+
+/** The matters among `ids` of the given types created at or before `now` (streaming models' trigger). */
+export function changedMatters(
+  ctx: { db: DbOrTx; now: Date; matterIds?: string[] },
+  filter: { types?: string[]; categories?: string[] } = {},
+): Promise<MatterInfo[]> {
+  if (!ctx.matterIds?.length) return Promise.resolve([]);
+  return loadMatters(ctx.db, ctx.matterIds, ctx.now, filter);
+}
+
+/**
+ * The disputes created in (from, now] in which every subject of a unit is a party, for many units in one
+ * query: a unit is one subject or a pair. Returns the matter ids per unit, in the units' order.
+ */
+export async function disputesOfUnits(
+  db: DbOrTx,
+  units: SubjectRef[][],
+  now: Date,
+  from: Date,
+  categories?: string[] | null,
+): Promise<string[][]> {
+  const out: string[][] = units.map(() => []);
+  if (!units.length) return out;
+  const a = units.map((u) => u[0]!);
+  const b = units.map((u) => u[1] ?? u[0]!);
+  const found = await rows(
+    db,
+    sql<{ i: number; id: string }>`
+      select (u.i - 1)::int as i, m.id::text as id
+      from unnest(${a.map((s) => s.type)}::text[], ${a.map((s) => s.id)}::bigint[],
+                  ${b.map((s) => s.type)}::text[], ${b.map((s) => s.id)}::bigint[])
+             with ordinality as u(at, aid, bt, bid, i)
+      join matter_parties pa on pa.subject_type = u.at and pa.subject_id = u.aid
+      join matter_parties pb on pb.matter_id = pa.matter_id and pb.subject_type = u.bt and pb.subject_id = u.bid
+      join matters m on m.id = pa.matter_id
+      where m.type = 'dispute' and m.created_at <= ${ts(now)} and m.created_at > ${ts(from)}
+        ${categories ? sql`and m.category = any(${categories}::text[])` : sql``}
+      group by u.i, m.id
+      order by u.i, m.id`,
+  );
+  for (const r of found) out[r.i]!.push(r.id);
+  return out;
+}
+
+export interface PersonRecord {
+  person: string;
+  /** dispute_records.id */
+  recordId: string;
+  matterId: string;
+  areaCode: string;
+  source: string;
+  reportedAt: Date;
+  text: string;
+}
+
+/**
+ * The source records of the given sources reported in (from, now] on disputes (created by `now`) in which
+ * these persons are parties — e.g. every 110 call or petition behind a person.
+ */
+export async function recordsOfPersons(
+  db: DbOrTx,
+  personIds: string[],
+  sources: string[],
+  now: Date,
+  from: Date,
+): Promise<PersonRecord[]> {
+  if (!personIds.length || !sources.length) return [];
+  const found = await rows(
+    db,
+    sql<{
+      person: string;
+      record_id: string;
+      matter_id: string;
+      area_code: string;
+      source_code: string;
+      reported_at: Date | string;
+      title: string;
+      description: string | null;
+    }>`
+      select distinct p.subject_id::text as person, r.matter_id::text as matter_id, m.area_code, r.source_code,
+             r.reported_at, r.title, r.description, r.id, r.id::text as record_id
+      from matter_parties p
+      join matters m on m.id = p.matter_id
+      join dispute_records r on r.matter_id = p.matter_id
+      where p.subject_type = 'person' and p.subject_id = any(${[...new Set(personIds)]}::bigint[])
+        and m.type = 'dispute' and m.created_at <= ${ts(now)}
+        and r.source_code = any(${sources}::text[])
+        and r.reported_at <= ${ts(now)} and r.reported_at > ${ts(from)}
+      order by r.reported_at, r.id`,
+  );
+  return found.map((r) => ({
+    person: r.person,
+    recordId: r.record_id,
+    matterId: r.matter_id,
+    areaCode: r.area_code,
+    source: r.source_code,
+    reportedAt: toDate(r.reported_at),
+    text: normalise(`${r.title} ${r.description ?? ''}`),
+  }));
+}
+
+/** The watch-list tags of persons recorded at or before `now` (person_tags). */
+export async function tagsOf(db: DbOrTx, personIds: string[], now: Date): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (!personIds.length) return out;
+  const found = await rows(
+    db,
+    sql<{ person: string; tag: string }>`
+      select person_id::text as person, tag from person_tags
+      where person_id = any(${[...new Set(personIds)]}::bigint[]) and created_at <= ${ts(now)}
+      order by person_id, tag`,
+  );
+  for (const r of found) out.set(r.person, [...(out.get(r.person) ?? []), r.tag]);
+  return out;
+}
+
+/** Names of areas (not personal: 鼓楼社区). */
+export async function areaNames(db: DbOrTx, codes: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(codes)];
+  if (!unique.length) return new Map();
+  const found = await rows(
+    db,
+    sql<{ code: string; name: string }>`select code, name from areas where code = any(${unique}::text[])`,
+  );
+  return new Map(found.map((r) => [r.code, r.name]));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Units: who a signal is about
+
+export interface Unit {
+  key: string;
+  subjects: SubjectRef[];
+}
+
+/**
+ * The units a matter's linked parties form: every pair of parties on different sides (or either only
+ * "当事人"), or the one party when only one could be linked. None when no party is linked or more than
+ * `maxParties` are (a crowd is the mass-risk model's matter, not a quarrel between two).
+ */
+export function unitsOf(parties: PartyRow[], opts: { types: SubjectType[]; maxParties: number }): Unit[] {
+  const seen = new Map<string, PartyRow>();
+  for (const p of parties)
+    if (opts.types.includes(p.type) && !seen.has(subjectKey(p))) seen.set(subjectKey(p), p);
+  const list = [...seen.values()];
+  if (!list.length || list.length > opts.maxParties) return [];
+  if (list.length === 1) {
+    const s = { type: list[0]!.type, id: list[0]!.id };
+    return [{ key: unitKey([s]), subjects: [s] }];
+  }
+  const units: Unit[] = [];
+  for (let i = 0; i < list.length; i++) {
+    for (let j = i + 1; j < list.length; j++) {
+      const a = list[i]!;
+      const b = list[j]!;
+      if (a.role === b.role && a.role !== 'party') continue;
+      const subjects = [
+        { type: a.type, id: a.id },
+        { type: b.type, id: b.id },
+      ];
+      units.push({ key: unitKey(subjects), subjects });
+    }
+  }
+  return units;
+}
+
+/** Subjects for a signal, with the role each has in the latest of the matters. */
+export function signalSubjects(subjects: SubjectRef[], parties: PartyRow[], latestFirst: MatterInfo[]) {
+  return subjects.map((s): SignalSubject => {
+    let role: string | undefined;
+    for (const m of latestFirst) {
+      const p = parties.find((x) => x.matterId === m.id && x.type === s.type && x.id === s.id);
+      if (p) {
+        role = ROLE_NAMES[p.role] ?? p.role;
+        break;
+      }
+    }
+    return role ? { type: s.type, id: s.id, role } : { type: s.type, id: s.id };
+  });
+}
+
+/** An enterprise's name with its middle hidden (个体工商户 are often named after their owner). */
+export function maskEnterprise(name: string): string {
+  const chars = Array.from(name.trim());
+  if (chars.length <= 4) return '某单位';
+  return maskMiddle(name.trim(), 2, 2);
+}
+
+/** A subject's name as the records show it, masked: 张* / 温州******公司; null when none names it. */
+export function maskedName(s: SubjectRef, latestFirst: MatterInfo[]): string | null {
+  for (const m of latestFirst) {
+    const p = m.parties.find((x) => x.subjectId === s.id && x.kind === s.type && x.name);
+    if (p?.name) return s.type === 'person' ? maskMiddle(p.name.trim(), 1, 0) : maskEnterprise(p.name);
+  }
+  return null;
+}
+
+/** "张*与李*" for the subjects; one the records do not name is 某当事人 (某企业). */
+export function namesOf(subjects: SubjectRef[], latestFirst: MatterInfo[]): string {
+  return subjects
+    .map((s) => maskedName(s, latestFirst) ?? (s.type === 'person' ? '某当事人' : '某企业'))
+    .join('与');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Words, places, signals
+
+/** The words of `words` found in `text` (already normalised), each once, in the list's order. */
+export function findWords(text: string, words: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const w of words) {
+    const n = normalise(w);
+    if (n && text.includes(n) && !found.includes(n)) found.push(n);
+  }
+  return found;
+}
+
+/** Words as the details quote them: “汽油”“报复”. */
+export const quote = (words: string[], max = 8) =>
+  words
+    .slice(0, max)
+    .map((w) => `“${w}”`)
+    .join('') + (words.length > max ? `等 ${words.length} 个词` : '');
+
+/** 1 city, 2 county, 3 town, 4 village, 5 grid — read from the code itself. */
+export function areaLevel(code: string): number {
+  if (code.length > 12) return 5;
+  if (code.slice(9) !== '000') return 4;
+  if (code.slice(6) !== '000000') return 3;
+  if (code.slice(4) !== '00000000') return 2;
+  return 1;
+}
+
+/** The most specific area among the matters (the deepest level; the latest of those on a tie). */
+export function mostSpecificArea(ms: { areaCode: string; createdAt: Date }[]): string {
+  let best = ms[0]!;
+  for (const m of ms) {
+    const d = areaLevel(m.areaCode) - areaLevel(best.areaCode);
+    if (d > 0 || (d === 0 && m.createdAt > best.createdAt)) best = m;
+  }
+  return best.areaCode;
+}
+
+/** The point of the latest matter that has one. */
+export function latestPoint(latestFirst: MatterInfo[]): { lng: number; lat: number } | null {
+  const m = latestFirst.find((x) => x.lng !== null && x.lat !== null);
+  return m ? { lng: m.lng!, lat: m.lat! } : null;
+}
+
+/** Matter ids for a factor: unique, the latest first, at most 50. */
+export function recordIds(ids: string[]): string[] {
+  const unique = [...new Set(ids)];
+  unique.sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0));
+  return unique.slice(0, 50);
+}
+
+export function factor(
+  code: string,
+  name: { zh: string; en: string },
+  weight: number,
+  detail: string,
+  records: string[],
+): Factor {
+  return { code, name, weight: Math.max(0, Math.round(weight)), detail, records: recordIds(records) };
+}
+
+/** A signal whose score is the sum of its factors' weights, capped at 100. */
+export function makeSignal(s: Omit<Signal, 'score'>): Signal {
+  const score = Math.min(
+    100,
+    s.factors.reduce((t, f) => t + f.weight, 0),
+  );
+  return { ...s, score };
+}
+
+/**
+ * The signals worth raising: at least the yellow level (the runtime would drop the others anyway), one per
+ * (key, window) — the strongest.
+ */
+export function worthRaising(signals: Signal[]): Signal[] {
+  const best = new Map<string, Signal>();
+  for (const s of signals) {
+    if (levelOf(s.score) === null) continue;
+    const k = `${s.key}\u0000${s.window}`;
+    const b = best.get(k);
+    if (!b || s.score > b.score) best.set(k, s);
+  }
+  return [...best.values()];
+}
+
+/** Days between two instants, rounded down. */
+export const daysBetween = (from: Date, to: Date) => Math.floor((to.getTime() - from.getTime()) / DAY_MS);
+
+/** Matters newest first. */
+export const latestFirst = (ms: MatterInfo[]) =>
+  [...ms].sort(
+    (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || Number(BigInt(b.id) - BigInt(a.id)),
+  );
+
+// ---------------------------------------------------------------------------------------------------
+// Evidence per unit, for the models that look at the parties of the changed disputes
+
+export interface UnitEvidence {
+  /** `pair:person:12|person:40`, `person:12`, or `matter:123` when no party could be linked. */
+  key: string;
+  subjects: SubjectRef[];
+  /** The unit's disputes in the look-back, newest first (at least the changed one). */
+  matters: MatterInfo[];
+  /** Their linked parties. */
+  parties: PartyRow[];
+}
+
+/**
+ * For the disputes among the changed matters (optionally only some categories): the units their parties
+ * form and, per unit, every dispute of that unit created within `lookbackDays` before `now`. Four queries
+ * however many matters changed.
+ */
+export async function gatherUnits(
+  ctx: { db: DbOrTx; now: Date; matterIds?: string[] },
+  opts: {
+    lookbackDays: number;
+    /** Only these categories count as the unit's disputes (null: all). */
+    categories?: string[] | null;
+    /** Only changed disputes of these categories are looked at (default: `categories`). */
+    triggerCategories?: string[] | null;
+    types: SubjectType[];
+    maxParties: number;
+    /** A dispute without a usable party becomes a unit of its own (`matter:ID`). */
+    matterFallback?: boolean;
+  },
+): Promise<UnitEvidence[]> {
+  const trigger = opts.triggerCategories === undefined ? opts.categories : opts.triggerCategories;
+  const changed = await changedMatters(ctx, trigger ? { categories: trigger } : {});
+  if (!changed.length) return [];
+  const changedParties = await partiesOf(
+    ctx.db,
+    changed.map((m) => m.id),
+  );
+  const units = new Map<string, Unit>();
+  const alone: MatterInfo[] = [];
+  for (const m of changed) {
+    const us = unitsOf(
+      changedParties.filter((p) => p.matterId === m.id),
+      opts,
+    );
+    if (!us.length && opts.matterFallback) alone.push(m);
+    for (const u of us) units.set(u.key, u);
+  }
+  const list = [...units.values()];
+  const found = await disputesOfUnits(
+    ctx.db,
+    list.map((u) => u.subjects),
+    ctx.now,
+    daysBefore(ctx.now, opts.lookbackDays),
+    opts.categories ?? null,
+  );
+  const ids = [...new Set(found.flat())];
+  // One after the other: the runtime's transaction is one connection.
+  const matters = await loadMatters(ctx.db, ids, ctx.now);
+  const parties = await partiesOf(ctx.db, ids);
+  const byId = new Map(matters.map((m) => [m.id, m]));
+  const out: UnitEvidence[] = [];
+  for (const [i, u] of list.entries()) {
+    const ms = latestFirst(found[i]!.flatMap((id) => byId.get(id) ?? []));
+    if (!ms.length) continue;
+    const set = new Set(ms.map((m) => m.id));
+    out.push({
+      key: u.key,
+      subjects: u.subjects,
+      matters: ms,
+      parties: parties.filter((p) => set.has(p.matterId)),
+    });
+  }
+  for (const m of alone) {
+    out.push({
+      key: `matter:${m.id}`,
+      subjects: [],
+      matters: [m],
+      parties: changedParties.filter((p) => p.matterId === m.id),
+    });
+  }
+  return out;
+}
+
+/** How a detail names the unit: 双方 / 该当事人 / 该纠纷. */
+export const whoOf = (u: { subjects: SubjectRef[] }) =>
+  u.subjects.length >= 2 ? '双方' : u.subjects.length === 1 ? '该当事人' : '该纠纷';
+
+/** Chinese names of the categories among the matters: 婚姻家庭、邻里. */
+export const categoriesOf = (ms: { category: string | null }[]) =>
+  [...new Set(ms.map((m) => (m.category ? (CATEGORY_NAMES[m.category] ?? m.category) : '其他')))].join('、');

@@ -1,0 +1,126 @@
+import type { z } from 'zod';
+import type { DbOrTx } from '../../../core/db/database.ts';
+
+/**
+ * An early-warning model (预警模型): what it is called, when it runs, what an administrator may tune, and an
+ * `evaluate` that turns the platform's records into signals. Models only read; the runtime
+ * (runtime/runtime.ts) turns signals into alert matters, one open alert per (model, key, window).
+ */
+export type ModelKind = 'streaming' | 'periodic';
+export type AlertLevel = 'red' | 'orange' | 'yellow';
+
+export const LEVEL_NAMES: Record<AlertLevel, { zh: string; en: string }> = {
+  red: { zh: '红色', en: 'Red' },
+  orange: { zh: '橙色', en: 'Orange' },
+  yellow: { zh: '黄色', en: 'Yellow' },
+};
+
+/** One reason a signal fired: its weight in the score and the records behind it. */
+export interface Factor {
+  /** Stable, snake_case: `threat_words`, `earlier_110`. */
+  code: string;
+  name: { zh: string; en: string };
+  /** Points this factor added to the score (the factors' weights sum to the score, capped at 100). */
+  weight: number;
+  /** What was found, in Chinese, with no personal identifiers: "文本含“同归于尽”“汽油”". */
+  detail: string;
+  /** Matter ids (bigint as string) behind this factor, at most 50. */
+  records: string[];
+}
+
+export interface SignalSubject {
+  type: 'person' | 'enterprise' | 'house' | 'thing';
+  id: string;
+  /** The party's role in the records (申请人, 被申请人…), if known. */
+  role?: string;
+}
+
+export interface Signal {
+  /**
+   * What the alert is about, unique within the model: `pair:person:12|person:40`, `person:12`,
+   * `enterprise:7`, `area:330302001001`, `h3:8831aa…`, `matter:123`. With `window` it keys the one open
+   * alert that later evaluations update instead of raising another.
+   */
+  key: string;
+  /** The window the signal belongs to, e.g. `2026-W48`, `2026-11`, `2026-11-29`, or `open` for as long as it lasts. */
+  window: string;
+  /** 0–100: the sum of the factors' weights, capped at 100. */
+  score: number;
+  /** Short Chinese headline shown on the board: "张*与李*纠纷存在民转刑风险". No personal identifiers. */
+  title: string;
+  /** Where: a 12-digit area code (village or grid preferred; the alert goes to that area's centre). */
+  areaCode: string;
+  point?: { lng: number; lat: number } | null;
+  subjects: SignalSubject[];
+  factors: Factor[];
+}
+
+export interface EvalContext<P> {
+  /** A read-only view of the database (the runtime gives a transaction; models never write). */
+  db: DbOrTx;
+  params: P;
+  /**
+   * The evaluation's "now". Backtests replay history with `now` in the past: a model considers only
+   * matters created at or before `now` and timeline entries at or before `now`.
+   */
+  now: Date;
+  /**
+   * Streaming models: the matters (any type; models filter) that were created or changed since the last
+   * evaluation. Periodic models: undefined (look at the whole window).
+   */
+  matterIds?: string[];
+}
+
+export interface ModelDef<P extends Record<string, unknown> = Record<string, unknown>> {
+  /** snake_case, stable: `civil_to_criminal`. */
+  code: string;
+  /** Order on pages (1–12 for the twelve). */
+  no: number;
+  name: { zh: string; en: string };
+  /** One paragraph each: the logic, in words a centre's staff understand. */
+  description: { zh: string; en: string };
+  kind: ModelKind;
+  /** Periodic models: how often the leader evaluates it (ms, ≥ 60,000). */
+  intervalMs?: number;
+  /**
+   * The parameters, bounded (numbers with min/max, word lists with a maximum count and length): an
+   * administrator's change is validated against this schema and refused with the schema's messages.
+   */
+  params: z.ZodType<P>;
+  defaults: P;
+  /** Score thresholds for the levels; the runtime drops signals below `yellow`. */
+  levels?: { red: number; orange: number; yellow: number };
+  evaluate(ctx: EvalContext<P>): Promise<Signal[]>;
+}
+
+export const DEFAULT_LEVELS = { red: 80, orange: 60, yellow: 40 } as const;
+
+export function defineModel<P extends Record<string, unknown>>(m: ModelDef<P>): ModelDef<P> {
+  return m;
+}
+
+/** The level of a score, or null under the yellow threshold. */
+export function levelOf(
+  score: number,
+  levels: { red: number; orange: number; yellow: number } = DEFAULT_LEVELS,
+): AlertLevel | null {
+  if (score >= levels.red) return 'red';
+  if (score >= levels.orange) return 'orange';
+  if (score >= levels.yellow) return 'yellow';
+  return null;
+}
+
+/** ISO week of a date in China Standard Time: `2026-W48`. */
+export function isoWeek(d: Date): string {
+  const cst = new Date(d.getTime() + 8 * 3_600_000);
+  const t = new Date(Date.UTC(cst.getUTCFullYear(), cst.getUTCMonth(), cst.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const y = t.getUTCFullYear();
+  const week = Math.ceil(((t.getTime() - Date.UTC(y, 0, 1)) / 86_400_000 + 1) / 7);
+  return `${y}-W${String(week).padStart(2, '0')}`;
+}
+
+/** A model of any parameter type, as the runtime, the routes and the registry hold them. */
+// biome-ignore lint/suspicious/noExplicitAny: each model has its own parameter type; the runtime treats them alike.
+export type AnyModel = ModelDef<any>;

@@ -1,0 +1,649 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { type Actor, systemActor } from '../../../core/access/actor.ts';
+import { audit } from '../../../core/audit/audit.ts';
+import type { DbOrTx } from '../../../core/db/database.ts';
+import type { ZhiliEvent } from '../../../core/events/bus.ts';
+import type { Kernel } from '../../../core/kernel.ts';
+import { enterState } from '../../../core/matters/clock.ts';
+import { createMatter, matterEvent } from '../../../core/matters/matters.service.ts';
+import type { Deadline } from '../../../core/workflow/deadlines.ts';
+import type { AlertPayload } from '../alert.schema.ts';
+import { adb } from '../alert.tables.ts';
+import { type AlertLevel, type AnyModel, LEVEL_NAMES, levelOf, type ModelDef, type Signal } from './model.ts';
+
+/**
+ * The model runtime: keeps each model's parameters (versioned), evaluates models in isolation (a model that
+ * throws or runs too long is marked unhealthy and the others go on), and turns signals into alert matters —
+ * one per (model, key, window), updated when a later evaluation finds something different, never raised
+ * twice. Streaming models read the matters' timeline from a cursor (so an evaluation missed while the
+ * process was down is made at the next start); periodic models run as the leader's scheduled jobs.
+ */
+
+/** How long the centre has to 研判 an alert, by level (the other states keep the workflow's deadlines). */
+export const LEVEL_DEADLINES: Record<AlertLevel, Deadline> = {
+  red: { amount: 1, unit: 'hours' },
+  orange: { amount: 4, unit: 'hours' },
+  yellow: { amount: 1, unit: 'workdays' },
+};
+
+const LEVEL_URGENCY = { red: 'extra_urgent', orange: 'urgent', yellow: 'normal' } as const;
+const LEVEL_RANK: Record<AlertLevel, number> = { yellow: 1, orange: 2, red: 3 };
+
+/** A closed alert stops the same (model, key, window) from alerting again for this long, unless it grows. */
+export const REOPEN_AFTER_DAYS = 30;
+
+/** A model may take this long per evaluation before it is cut off and marked unhealthy. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class ModelTimeout extends Error {
+  constructor(code: string, ms: number) {
+    super(`模型 ${code} 超过 ${ms} ms 未完成 / model ${code} ran past ${ms} ms`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parameters
+
+/** Inserts each model's row with its defaults (version 1) if missing; keeps what administrators set. */
+export async function ensureModels(db: DbOrTx, models: AnyModel[]): Promise<void> {
+  for (const m of models) {
+    const inserted = await adb(db)
+      .insertInto('alert_models')
+      .values({ code: m.code, params: JSON.stringify(m.defaults) })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .returning('code')
+      .executeTakeFirst();
+    if (inserted) {
+      await adb(db)
+        .insertInto('alert_model_versions')
+        .values({
+          code: m.code,
+          version: 1,
+          params: JSON.stringify(m.defaults),
+          changed_by: null,
+          changed_by_name: 'system',
+          reason: '默认参数 / defaults',
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+  }
+}
+
+export interface ModelState<P> {
+  params: P;
+  version: number;
+  enabled: boolean;
+}
+
+/**
+ * The parameters in force: what is stored, over the defaults (a parameter added in a later release takes
+ * its default). Stored parameters that no longer fit the schema fall back to the defaults, logged.
+ */
+export async function modelState<P extends Record<string, unknown>>(
+  db: DbOrTx,
+  model: ModelDef<P>,
+): Promise<ModelState<P>> {
+  const row = await adb(db)
+    .selectFrom('alert_models')
+    .select(['params', 'version', 'enabled'])
+    .where('code', '=', model.code)
+    .executeTakeFirst();
+  if (!row) return { params: model.defaults, version: 1, enabled: true };
+  const parsed = model.params.safeParse({ ...model.defaults, ...(row.params as object) });
+  return {
+    params: parsed.success ? parsed.data : model.defaults,
+    version: row.version,
+    enabled: row.enabled,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Evaluation in isolation
+
+export interface EvaluationResult {
+  code: string;
+  ok: boolean;
+  ms: number;
+  signals: Signal[];
+  error?: string;
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, code: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ModelTimeout(code, ms)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs one model and records its health. Never throws: a failure is returned (and logged by the caller)
+ * so that the next model runs. The model reads through its own read-only transaction.
+ */
+export async function evaluateModel<P extends Record<string, unknown>>(
+  kernel: Pick<Kernel, 'db'>,
+  model: ModelDef<P>,
+  input: { now: Date; matterIds?: string[]; params: P },
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<EvaluationResult> {
+  const t0 = performance.now();
+  let result: EvaluationResult;
+  try {
+    const signals = await withTimeout(
+      kernel.db
+        .transaction()
+        .setAccessMode('read only')
+        .execute(async (tx) => {
+          // A slow query is cancelled by the database itself, so that it does not hold the connection on.
+          await sql`select set_config('statement_timeout', ${String(timeoutMs)}, true)`.execute(tx);
+          return model.evaluate({
+            db: tx,
+            params: input.params,
+            now: input.now,
+            ...(input.matterIds ? { matterIds: input.matterIds } : {}),
+          });
+        }),
+      timeoutMs,
+      model.code,
+    );
+    result = { code: model.code, ok: true, ms: Math.round(performance.now() - t0), signals };
+  } catch (e) {
+    result = {
+      code: model.code,
+      ok: false,
+      ms: Math.round(performance.now() - t0),
+      signals: [],
+      error: (e as Error).message.slice(0, 2000),
+    };
+  }
+  await adb(kernel.db)
+    .updateTable('alert_models')
+    .set((eb) => ({
+      healthy: result.ok,
+      last_run_at: new Date(),
+      last_duration_ms: result.ms,
+      last_signals: result.signals.length,
+      last_error: result.ok ? null : result.error!,
+      runs: eb('runs', '+', 1),
+      failures: result.ok ? eb('failures', '+', 0) : eb('failures', '+', 1),
+    }))
+    .where('code', '=', model.code)
+    .execute();
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Signals → alerts
+
+export interface ApplyResult {
+  raised: number;
+  updated: number;
+  unchanged: number;
+  /** The (model, key, window) alert was already closed (dismissed or written off): not raised again. */
+  suppressed: number;
+  belowThreshold: number;
+  events: ZhiliEvent[];
+}
+
+function digestOf(s: Signal): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ score: s.score, factors: s.factors, title: s.title }))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+export function modelActor(code: string): Actor {
+  return systemActor(`model:${code}`);
+}
+
+/**
+ * A factor as the alert keeps it. Which watch list a person is on (a `tag_…` factor) is not kept: anyone who
+ * may read the alert would read it; those with subject:tags see the tags on the person's page (audited).
+ */
+function storedFactor(f: Signal['factors'][number]): Signal['factors'][number] {
+  const records = f.records.slice(0, 50);
+  if (!f.code.startsWith('tag_')) return { ...f, records };
+  return {
+    code: 'watchlist_tag',
+    name: { zh: '重点人员', en: 'On a watch list' },
+    weight: f.weight,
+    detail: '当事人属于重点人员，类别见人员标签（需相应权限）/ A party is on a watch list',
+    records,
+  };
+}
+
+function describe(s: Signal): string {
+  return (
+    s.factors
+      // The description is read with matter:read alone: which watch list (a `tag_` factor) stays in the payload,
+      // shown by the alert page to those with subject:tags.
+      .map((f) =>
+        f.code.startsWith('tag_') ? `重点人员（+${f.weight}）` : `${f.name.zh}（+${f.weight}）：${f.detail}`,
+      )
+      .join('\n')
+      .slice(0, 5000)
+  );
+}
+
+/** Subjects that still exist (a person merged away since the evaluation is skipped, not an error). */
+async function existingSubjects(tx: DbOrTx, s: Signal) {
+  const out: { role: string; subjectType: 'person' | 'enterprise' | 'house' | 'thing'; subjectId: string }[] =
+    [];
+  for (const type of ['person', 'enterprise', 'house', 'thing'] as const) {
+    const ids = s.subjects.filter((x) => x.type === type).map((x) => x.id);
+    if (!ids.length) continue;
+    const table = { person: 'persons', enterprise: 'enterprises', house: 'houses', thing: 'things' }[type];
+    const found = await sql<{ id: string }>`
+      select id::text as id from ${sql.table(table)} where id = any(${sql.val(ids)}::bigint[])`.execute(tx);
+    const have = new Set(found.rows.map((f) => f.id));
+    for (const x of s.subjects) {
+      if (x.type === type && have.has(x.id))
+        out.push({ role: (x.role ?? 'concerned').slice(0, 40), subjectType: type, subjectId: x.id });
+    }
+  }
+  return out;
+}
+
+/**
+ * Turns one model's signals into alerts in one transaction. Idempotent: the same signals again change
+ * nothing. A higher level or a different explanation updates the open alert (its timeline says so); a
+ * closed alert for the same (key, window) suppresses the signal.
+ */
+export async function applySignals(
+  tx: DbOrTx,
+  model: AnyModel,
+  version: number,
+  signals: Signal[],
+  now: Date,
+): Promise<ApplyResult> {
+  const out: ApplyResult = {
+    raised: 0,
+    updated: 0,
+    unchanged: 0,
+    suppressed: 0,
+    belowThreshold: 0,
+    events: [],
+  };
+  const actor = modelActor(model.code);
+  for (const raw of signals) {
+    const s = { ...raw, score: Math.max(0, Math.min(100, Math.round(raw.score))) };
+    const level = levelOf(s.score, model.levels);
+    if (!level) {
+      out.belowThreshold++;
+      continue;
+    }
+    const digest = digestOf(s);
+    const found = await adb(tx)
+      .selectFrom('alert_keys as k')
+      .innerJoin('matters as m', 'm.id', 'k.matter_id')
+      .select([
+        'k.matter_id',
+        'k.digest',
+        'k.level',
+        'k.evaluations',
+        'k.first_at',
+        'm.closed',
+        'm.closed_at',
+      ])
+      .where('k.model', '=', model.code)
+      .where('k.key', '=', s.key)
+      .where('k.window', '=', s.window)
+      .forUpdate()
+      .executeTakeFirst();
+    let existing = found;
+    if (found?.closed) {
+      const closedDays = found.closed_at
+        ? (now.getTime() - new Date(found.closed_at).getTime()) / 86_400_000
+        : 0;
+      // A closed alert holds its (key, window) until the signal grows past the level it was closed at, or
+      // until REOPEN_AFTER_DAYS have passed: then the old one keeps its history under another window name
+      // and a new alert is raised.
+      if (LEVEL_RANK[level] <= LEVEL_RANK[found.level] && closedDays < REOPEN_AFTER_DAYS) {
+        out.suppressed++;
+        continue;
+      }
+      await adb(tx)
+        .updateTable('alert_keys')
+        .set({ window: `${s.window}~${found.matter_id}`.slice(0, 40) })
+        .where('model', '=', model.code)
+        .where('key', '=', s.key)
+        .where('window', '=', s.window)
+        .execute();
+      existing = undefined;
+    }
+    if (existing && existing.digest === digest) {
+      out.unchanged++;
+      continue;
+    }
+    const payload: AlertPayload = {
+      model: model.code,
+      modelVersion: version,
+      key: s.key,
+      window: s.window,
+      level,
+      score: s.score,
+      factors: s.factors.slice(0, 20).map(storedFactor),
+      subjects: s.subjects.slice(0, 50),
+      evaluations: existing ? existing.evaluations + 1 : 1,
+      firstAt: existing ? new Date(existing.first_at).toISOString() : now.toISOString(),
+      lastAt: now.toISOString(),
+    };
+    if (!existing) {
+      const { matter, events } = await createMatter(tx, actor, {
+        type: 'alert',
+        title: s.title.slice(0, 200),
+        description: describe(s),
+        urgency: LEVEL_URGENCY[level],
+        sourceChannel: 'model',
+        areaCode: s.areaCode,
+        point: s.point ?? null,
+        payload,
+        parties: await existingSubjects(tx, s),
+      });
+      const row = await tx
+        .updateTable('matters')
+        // The category is the model (set here: a deployment's own models need not be declared categories).
+        .set({ ...enterState(now, LEVEL_DEADLINES[level]), category: model.code })
+        .where('id', '=', matter.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await adb(tx)
+        .insertInto('alert_keys')
+        .values({
+          model: model.code,
+          key: s.key,
+          window: s.window,
+          matter_id: matter.id,
+          score: s.score,
+          level,
+          digest,
+          first_at: now,
+          last_at: now,
+        })
+        .execute();
+      out.raised++;
+      out.events.push(...events, alertEvent('alert.raised', row, actor, model, level, s.score));
+      continue;
+    }
+    const before = await tx
+      .selectFrom('matters')
+      .select(['payload', 'status'])
+      .where('id', '=', existing.matter_id)
+      .executeTakeFirstOrThrow();
+    const oldLevel = existing.level;
+    const row = await tx
+      .updateTable('matters')
+      .set({
+        title: s.title.slice(0, 200),
+        description: describe(s),
+        // Only the level may raise the urgency; a centre's own change to it is kept otherwise.
+        ...(LEVEL_RANK[level] > LEVEL_RANK[oldLevel] ? { urgency: LEVEL_URGENCY[level] } : {}),
+        payload: JSON.stringify(payload),
+        updated_at: now,
+        version: sql`version + 1`,
+      })
+      .where('id', '=', existing.matter_id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await adb(tx)
+      .updateTable('alert_keys')
+      .set({ score: s.score, level, digest, evaluations: payload.evaluations, last_at: now })
+      .where('model', '=', model.code)
+      .where('key', '=', s.key)
+      .where('window', '=', s.window)
+      .execute();
+    const note =
+      level !== oldLevel
+        ? `预警等级 ${LEVEL_NAMES[oldLevel].zh} → ${LEVEL_NAMES[level].zh}，评分 ${s.score} / level ${oldLevel} → ${level}`
+        : `研判依据更新，评分 ${s.score} / explanation updated, score ${s.score}`;
+    await tx
+      .insertInto('matter_timeline')
+      .values({
+        matter_id: existing.matter_id,
+        at: now,
+        actor_id: null,
+        actor_name: actor.displayName,
+        action: 'reevaluate',
+        to_status: null,
+        note,
+        data: JSON.stringify({ model: model.code, level, score: s.score }),
+      })
+      .execute();
+    await audit(tx, actor, {
+      action: 'alert.reevaluate',
+      entityType: 'matter',
+      entityId: existing.matter_id,
+      areaCode: row.area_code,
+      oldValues: { level: oldLevel, score: (before.payload as AlertPayload).score },
+      newValues: { level, score: s.score, evaluations: payload.evaluations },
+    });
+    out.updated++;
+    out.events.push(
+      LEVEL_RANK[level] > LEVEL_RANK[oldLevel]
+        ? alertEvent('alert.raised', row, actor, model, level, s.score)
+        : alertEvent('alert.updated', row, actor, model, level, s.score),
+    );
+  }
+  return out;
+}
+
+function alertEvent(
+  type: 'alert.raised' | 'alert.updated',
+  row: Parameters<typeof matterEvent>[1],
+  actor: Actor,
+  model: AnyModel,
+  level: AlertLevel,
+  score: number,
+): ZhiliEvent {
+  return matterEvent(type, row, actor, {
+    model: model.code,
+    modelName: model.name.zh,
+    level,
+    score,
+    title: row.title,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Runs
+
+export interface RunSummary {
+  evaluated: EvaluationResult[];
+  raised: number;
+  updated: number;
+  unchanged: number;
+  suppressed: number;
+}
+
+async function publishAll(kernel: Kernel, events: ZhiliEvent[]) {
+  for (const e of events) {
+    await kernel.events
+      .publish(e)
+      .catch((err: Error) => kernel.log.warn({ err: err.message }, 'event not published'));
+  }
+}
+
+/** Evaluates the given models once and applies their signals (each model's in its own transaction). */
+export async function runModels(
+  kernel: Kernel,
+  models: AnyModel[],
+  input: { now: Date; matterIds?: string[] },
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<RunSummary> {
+  const summary: RunSummary = { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0 };
+  for (const model of models) {
+    const state = await modelState(kernel.db, model);
+    if (!state.enabled) continue;
+    const r = await evaluateModel(kernel, model, { ...input, params: state.params }, timeoutMs);
+    summary.evaluated.push(r);
+    if (!r.ok) {
+      kernel.log.warn({ model: model.code, err: r.error }, 'model evaluation failed');
+      continue;
+    }
+    if (!r.signals.length) continue;
+    try {
+      const applied = await kernel.db
+        .transaction()
+        .execute((tx) => applySignals(tx, model, state.version, r.signals, input.now));
+      summary.raised += applied.raised;
+      summary.updated += applied.updated;
+      summary.unchanged += applied.unchanged;
+      summary.suppressed += applied.suppressed;
+      await publishAll(kernel, applied.events);
+    } catch (e) {
+      // A signal the runtime cannot store (an unknown area, say) fails this model's batch, not the others.
+      kernel.log.warn({ model: model.code, err: (e as Error).message }, 'alert signals not applied');
+      await adb(kernel.db)
+        .updateTable('alert_models')
+        .set({
+          healthy: false,
+          last_error: `无法保存预警 / signals not stored: ${(e as Error).message}`.slice(0, 2000),
+        })
+        .where('code', '=', model.code)
+        .execute();
+    }
+  }
+  return summary;
+}
+
+export const STREAM_CURSOR = 'stream';
+/** Timeline entries read per streaming pass. */
+export const STREAM_BATCH = 5000;
+
+/**
+ * One streaming pass: the matters whose timeline moved since the cursor (alerts themselves excluded),
+ * evaluated by every enabled streaming model, then the cursor moves. Returns null when another instance
+ * holds the pass (PostgreSQL advisory lock), so two instances never evaluate the same entries at once.
+ * A crash after the alerts and before the cursor means the entries are evaluated again: applySignals is
+ * idempotent, so nothing is raised twice.
+ */
+export async function streamOnce(
+  kernel: Kernel,
+  models: AnyModel[],
+  now = new Date(),
+): Promise<(RunSummary & { entries: number; matters: number }) | null> {
+  const streaming = models.filter((m) => m.kind === 'streaming');
+  return withStreamLock(kernel, async () => {
+    const cursor = await adb(kernel.db)
+      .selectFrom('alert_cursors')
+      .select('timeline_id')
+      .where('name', '=', STREAM_CURSOR)
+      .executeTakeFirst();
+    const from = String(cursor?.timeline_id ?? 0);
+    const rows = await sql<{ id: string; matter_id: string; type: string }>`
+      select t.id::text as id, t.matter_id::text as matter_id, m.type
+      from matter_timeline t
+      join matters m on m.id = t.matter_id
+      where t.id > ${from}
+      order by t.id
+      limit ${STREAM_BATCH}`.execute(kernel.db);
+    if (!rows.rows.length)
+      return { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0, entries: 0, matters: 0 };
+    // Alerts' own entries move the cursor but are not evaluated: models watch the matters, not themselves.
+    const matterIds = [...new Set(rows.rows.filter((r) => r.type !== 'alert').map((r) => r.matter_id))];
+    const summary = matterIds.length
+      ? await runModels(kernel, streaming, { now, matterIds })
+      : { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0 };
+    const upto = rows.rows.at(-1)!.id;
+    await adb(kernel.db)
+      .insertInto('alert_cursors')
+      .values({ name: STREAM_CURSOR, timeline_id: upto })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ timeline_id: upto, updated_at: new Date() }))
+      .execute();
+    return { ...summary, entries: rows.rows.length, matters: matterIds.length };
+  });
+}
+
+/**
+ * One streaming pass at a time across instances: a session advisory lock on PostgreSQL, held on its own
+ * connection while the pass uses the pool. PGlite serves one process, whose passes are already in sequence.
+ */
+async function withStreamLock<T>(kernel: Kernel, fn: () => Promise<T>): Promise<T | null> {
+  if (kernel.database.engine !== 'postgres') return fn();
+  return kernel.db.connection().execute(async (conn) => {
+    const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(7341004) as ok`.execute(conn);
+    if (!got.rows[0]?.ok) return null;
+    try {
+      return await fn();
+    } finally {
+      await sql`select pg_advisory_unlock(7341004)`.execute(conn);
+    }
+  });
+}
+
+/** Periodic models whose interval has passed since their last run (or all of them with `force`). */
+export async function runPeriodic(
+  kernel: Kernel,
+  models: AnyModel[],
+  now = new Date(),
+  force = false,
+): Promise<RunSummary> {
+  const periodic = models.filter((m) => m.kind === 'periodic');
+  const last = await adb(kernel.db)
+    .selectFrom('alert_models')
+    .select(['code', 'last_run_at'])
+    .where('code', 'in', periodic.length ? periodic.map((m) => m.code) : [''])
+    .execute();
+  const lastRun = new Map(last.map((r) => [r.code, r.last_run_at ? new Date(r.last_run_at).getTime() : 0]));
+  const due = periodic.filter(
+    (m) => force || now.getTime() - (lastRun.get(m.code) ?? 0) >= (m.intervalMs ?? 3_600_000),
+  );
+  return runModels(kernel, due, { now }, 120_000);
+}
+
+/**
+ * The streaming evaluator in a server: a pass soon after any matter event (debounced), and every few
+ * seconds in case an event was missed. Returns the stop function.
+ */
+export function startStreaming(
+  kernel: Kernel,
+  models: AnyModel[],
+  opts: { debounceMs?: number; pollMs?: number } = {},
+): () => Promise<void> {
+  const debounceMs = opts.debounceMs ?? 100;
+  const pollMs = opts.pollMs ?? 5000;
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  let pending = false;
+  let timer: NodeJS.Timeout | null = null;
+  const pass = () => {
+    timer = null;
+    if (stopped) return;
+    if (pending) return;
+    pending = true;
+    running = running
+      .then(async () => {
+        pending = false;
+        // Drain: a big import leaves more than one batch behind.
+        for (let i = 0; i < 100 && !stopped; i++) {
+          const r = await streamOnce(kernel, models);
+          if (!r || r.entries < STREAM_BATCH) break;
+        }
+      })
+      .catch((e: Error) => kernel.log.warn({ err: e.message }, 'streaming evaluation failed'));
+  };
+  const soon = () => {
+    if (!timer && !stopped) timer = setTimeout(pass, debounceMs);
+  };
+  const unsubscribe = kernel.events.subscribe((e) => {
+    if (e.type.startsWith('matter') && !(e.data && (e.data as { model?: string }).model)) soon();
+  });
+  const poll = setInterval(soon, pollMs);
+  poll.unref();
+  soon();
+  return async () => {
+    stopped = true;
+    unsubscribe();
+    clearInterval(poll);
+    if (timer) clearTimeout(timer);
+    await running;
+  };
+}
