@@ -22,6 +22,10 @@ const DisputePage = lazy(() => import('./pages/disputes/DisputePage'));
 const ImportPage = lazy(() => import('./pages/disputes/ImportPage'));
 const RegisterPage = lazy(() => import('./pages/disputes/RegisterPage'));
 const SourcesPage = lazy(() => import('./pages/disputes/SourcesPage'));
+const AlertBoardPage = lazy(() => import('./pages/alerts/AlertBoardPage'));
+const AlertPage = lazy(() => import('./pages/alerts/AlertPage'));
+const AlertModelsPage = lazy(() => import('./pages/alerts/ModelsPage'));
+const AlertModelPage = lazy(() => import('./pages/alerts/ModelPage'));
 
 export function AppRoutes() {
   return (
@@ -40,6 +44,10 @@ export function AppRoutes() {
         <Route path="disputes/new" element={<RegisterPage />} />
         <Route path="disputes/sources" element={<SourcesPage />} />
         <Route path="disputes/:id" element={<DisputePage />} />
+        <Route path="alerts" element={<AlertBoardPage />} />
+        <Route path="alerts/models" element={<AlertModelsPage />} />
+        <Route path="alerts/models/:code" element={<AlertModelPage />} />
+        <Route path="alerts/:id" element={<AlertPage />} />
         <Route path="areas" element={<AreasPage />} />
         <Route path="areas/mine" element={<AreasPage mine />} />
         <Route path="areas/:code" element={<AreasPage />} />

@@ -6,6 +6,7 @@ import { useAuth } from '../auth';
 import { PageState } from '../components/PageState';
 import { useIsMobile } from '../components/useIsMobile';
 import { useI18n } from '../i18n';
+import { RedAlertNotifier } from '../pages/alerts/RedAlertNotifier';
 import { menuFor, mobileMenuFor } from './menu';
 
 const ROLE_EN: Record<string, string> = {
@@ -22,7 +23,7 @@ const ROLE_EN: Record<string, string> = {
 
 /** The signed-in frame: menu by role, the user's scope and department always in view, phone bottom bar. */
 export function AppLayout() {
-  const { me, loading, signOut } = useAuth();
+  const { me, loading, signOut, can } = useAuth();
   const { t, lang, setLang } = useI18n();
   const location = useLocation();
   const mobile = useIsMobile();
@@ -92,6 +93,7 @@ export function AppLayout() {
           {t('管辖', 'Scope')}：{scopeName}
         </Typography.Text>
       )}
+      {can('matter:read') && <RedAlertNotifier />}
       <Suspense fallback={<PageState loading />}>
         <Outlet />
       </Suspense>

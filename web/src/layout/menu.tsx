@@ -1,4 +1,5 @@
 import {
+  AlertOutlined,
   ApartmentOutlined,
   ApiOutlined,
   AuditOutlined,
@@ -8,6 +9,7 @@ import {
   DatabaseOutlined,
   EditOutlined,
   EnvironmentOutlined,
+  ExperimentOutlined,
   FormOutlined,
   InboxOutlined,
   NodeIndexOutlined,
@@ -31,11 +33,14 @@ export interface MenuEntry {
 }
 
 const CENTRES = ['city_admin', 'commander', 'county_center', 'town_center'];
+/** The roles with matter:read (src/core/access/roles.ts). */
+const MATTER_READERS = [...CENTRES, 'grid_worker', 'mediator', 'dept_clerk'];
 const ALL = [...CENTRES, 'grid_worker', 'mediator', 'dept_clerk', 'auditor', 'enterprise_user'];
 
 /**
  * The menu by role: a grid worker sees 我的网格/上报/待办; a commander 指挥/地图/统计; an admin 用户/区域/配置.
- * (预警 joins the commander's menu with the early-warning module.)
+ * 预警中心 and 预警模型 for everyone who reads matters (`matter:read`: the centres, grid workers, mediators,
+ * department clerks); an alert is a matter and the list shows only those in the user's scope.
  */
 export const MENU: MenuEntry[] = [
   { key: 'home', path: '/', zh: '工作台', en: 'Home', icon: <DashboardOutlined />, roles: ALL },
@@ -90,6 +95,22 @@ export const MENU: MenuEntry[] = [
     en: 'Matters',
     icon: <UnorderedListOutlined />,
     roles: ['county_center', 'town_center', 'commander', 'city_admin', 'mediator', 'dept_clerk'],
+  },
+  {
+    key: 'alerts',
+    path: '/alerts',
+    zh: '预警中心',
+    en: 'Alert board',
+    icon: <AlertOutlined />,
+    roles: MATTER_READERS,
+  },
+  {
+    key: 'alert-models',
+    path: '/alerts/models',
+    zh: '预警模型',
+    en: 'Alert models',
+    icon: <ExperimentOutlined />,
+    roles: MATTER_READERS,
   },
   { key: 'map', path: '/areas', zh: '地图', en: 'Map', icon: <EnvironmentOutlined />, roles: ['commander'] },
   {
