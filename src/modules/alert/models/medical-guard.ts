@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModel, type Factor } from '../runtime/model.ts';
+import { defineModel, type Factor, type Signal } from '../runtime/model.ts';
 import {
   categoryList,
   changedMatters,
@@ -111,7 +111,9 @@ export const medicalGuard = defineModel<Params>({
     const tags = await tagsOf(ctx.db, persons, ctx.now);
     const police = await recordsOfPersons(ctx.db, persons, p.policeSources, ctx.now, from);
 
-    const judge = (key: string, person: SubjectRef | null, ms: MatterInfo[], mine: PartyRow[]) => {
+    const judge = (key: string, person: SubjectRef | null, ms: MatterInfo[], mine: PartyRow[]): Signal[] => {
+      // A person whose disputes are all outside what this evaluation may see (later than `now`, another type).
+      if (!ms.length) return [];
       const isMedical = (m: MatterInfo) => m.category !== null && p.categories.includes(m.category);
       // The hospitals: enterprise parties of the medical disputes; the person's other disputes with them count.
       const hospitals = new Map<string, SubjectRef>();
@@ -191,19 +193,21 @@ export const medicalGuard = defineModel<Params>({
       const hospital = [...hospitals.values()][0];
       const who = person ? (maskedName(person, ms) ?? '某当事人') : '患方';
       const where = hospital ? `与${maskedName(hospital, ms) ?? '某医院'}` : '';
-      return makeSignal({
-        key,
-        window: 'open',
-        title: `${who}${where}医疗纠纷存在涉医暴力风险`,
-        areaCode: mostSpecificArea(shown),
-        point: latestPoint(shown),
-        subjects: signalSubjects([...(person ? [person] : []), ...hospitals.values()], mine, ms),
-        factors,
-      });
+      return [
+        makeSignal({
+          key,
+          window: 'open',
+          title: `${who}${where}医疗纠纷存在涉医暴力风险`,
+          areaCode: mostSpecificArea(shown),
+          point: latestPoint(shown),
+          subjects: signalSubjects([...(person ? [person] : []), ...hospitals.values()], mine, ms),
+          factors,
+        }),
+      ];
     };
 
     return worthRaising([
-      ...persons.map((id, i) => {
+      ...persons.flatMap((id, i) => {
         const ms = latestFirst(found[i]!.flatMap((x) => byId.get(x) ?? []));
         const set = new Set(ms.map((m) => m.id));
         return judge(
@@ -213,7 +217,7 @@ export const medicalGuard = defineModel<Params>({
           parties.filter((x) => set.has(x.matterId)),
         );
       }),
-      ...alone.map((m) =>
+      ...alone.flatMap((m) =>
         judge(
           `matter:${m.id}`,
           null,
