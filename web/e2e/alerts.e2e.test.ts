@@ -195,6 +195,32 @@ describe.runIf(hasChromium)('智能预警 in the browser: the board, an alert, a
     await page.waitForURL(/level=red/);
     await row.waitFor({ timeout: STEP });
 
+    // The keyword search keeps it by words of its title and drops it for words it lacks; the export link
+    // carries the same filters and downloads a workbook.
+    const search = page.getByTestId('alert-search').locator('input');
+    await search.fill('民转刑 鼓楼社区');
+    await search.press('Enter');
+    await page.waitForURL(/q=/, { timeout: STEP });
+    await row.waitFor({ timeout: STEP });
+    const exportButton = page.getByTestId('export');
+    // The address changes before the page renders the new filters.
+    await expect.poll(() => exportButton.getAttribute('href'), { timeout: STEP }).toContain('q=');
+    const href = (await exportButton.getAttribute('href'))!;
+    expect(href).toMatch(/^\/api\/alerts\/export\?/);
+    expect(new URLSearchParams(href.split('?')[1]).get('q')).toBe('民转刑 鼓楼社区');
+    expect(new URLSearchParams(href.split('?')[1]).get('level')).toBe('red');
+    const xlsx = await page.context().request.get(`${e2e.base}${href}`);
+    expect(xlsx.status()).toBe(200);
+    expect(xlsx.headers()['content-type']).toContain('spreadsheetml');
+    expect((await xlsx.body()).subarray(0, 2).toString()).toBe('PK');
+    await search.fill('宅基地');
+    await search.press('Enter');
+    await row.waitFor({ state: 'detached', timeout: STEP });
+    await search.fill('');
+    await search.press('Enter');
+    await expect.poll(() => new URL(page.url()).searchParams.has('q'), { timeout: STEP }).toBe(false);
+    await row.waitFor({ timeout: STEP });
+
     // The notification opens the alert.
     await note.click();
     await page.waitForURL(/\/alerts\/\d+$/, { timeout: STEP });
@@ -323,6 +349,13 @@ describe.runIf(hasChromium)('智能预警 in the browser: the board, an alert, a
     await card.waitFor({ timeout: STEP });
     await fitsWidth(page);
     await e2e.shot(page, 'alerts-board-phone');
+    // The filters in a drawer, with the export of the same filters.
+    await page.getByTestId('open-filters').click();
+    const exportLink = page.locator('.ant-drawer a[aria-label="导出 Excel"]');
+    await exportLink.waitFor({ timeout: STEP });
+    expect(await exportLink.getAttribute('href')).toBe('/api/alerts/export');
+    await page.keyboard.press('Escape');
+    await exportLink.waitFor({ state: 'hidden', timeout: STEP });
     await card.click();
     await page.waitForURL(alertUrl, { timeout: STEP });
     await page.locator('[data-testid=alert-factor][data-code=threat_words]').waitFor({ timeout: STEP });

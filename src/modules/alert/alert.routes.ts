@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertCan } from '../../core/access/actor.ts';
@@ -5,6 +6,7 @@ import type { Kernel } from '../../core/kernel.ts';
 import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { ALERT_EXPORT_MAX, exportAlertsXlsx } from './alert.export.ts';
 import { ALERT_LEVELS } from './alert.schema.ts';
 import {
   alertDetail,
@@ -76,6 +78,26 @@ const csv = (max: number) =>
     .optional()
     .transform((s) => (s ? s.split(',').filter(Boolean) : undefined));
 
+/** The board's filters: the list and its export take the same. */
+const AlertFilters = z.object({
+  level: csv(40).pipe(z.array(Level).max(3).optional()),
+  model: csv(500).pipe(z.array(z.string().max(40)).max(20).optional()),
+  status: z.string().max(40).optional().describe('open | closed | a state code'),
+  areaCode: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('keywords: Chinese words of the title and explanation (jieba), or text in the title'),
+});
+
 /** 智能预警: the board, an alert's explanation, the models with their parameters, health and backtests. */
 export const alertRoutes =
   (kernel: Kernel, models: AnyModel[]): FastifyPluginAsyncZod =>
@@ -88,16 +110,7 @@ export const alertRoutes =
         schema: {
           tags,
           summary: '预警列表 / The alert board',
-          querystring: z.object({
-            level: csv(40).pipe(z.array(Level).max(3).optional()),
-            model: csv(500).pipe(z.array(z.string().max(40)).max(20).optional()),
-            status: z.string().max(40).optional().describe('open | closed | a state code'),
-            areaCode: z
-              .string()
-              .regex(/^\d{12}$/)
-              .optional(),
-            from: z.iso.datetime({ offset: true }).optional(),
-            to: z.iso.datetime({ offset: true }).optional(),
+          querystring: AlertFilters.extend({
             cursor: z.string().max(200).optional(),
             limit: z.coerce.number().int().min(1).max(200).default(20),
           }),
@@ -108,6 +121,37 @@ export const alertRoutes =
         },
       },
       async (req) => listAlerts(db, requireActor(req), req.query),
+    );
+
+    app.get(
+      '/alerts/export',
+      {
+        schema: {
+          tags,
+          summary: `导出预警为 Excel（最多 ${ALERT_EXPORT_MAX} 行）/ Export the board to XLSX`,
+          querystring: AlertFilters,
+          response: {
+            200: z.any().describe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+            ...errors,
+          },
+        },
+      },
+      async (req, reply) => {
+        const actor = requireActor(req);
+        assertCan(actor, 'matter:read');
+        const stream = new PassThrough();
+        reply
+          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header(
+            'content-disposition',
+            `attachment; filename="alerts-${new Date().toISOString().slice(0, 10)}.xlsx"`,
+          );
+        exportAlertsXlsx(db, actor, models, req.query, stream).catch((e: Error) => {
+          req.log.error({ err: e.message }, 'export failed');
+          stream.destroy(e);
+        });
+        return reply.send(stream);
+      },
     );
 
     app.get(

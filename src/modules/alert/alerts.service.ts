@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import { type Actor, assertCan } from '../../core/access/actor.ts';
+import { containsPattern } from '../../core/access/scope.ts';
 import { audit } from '../../core/audit/audit.ts';
 import type { DbOrTx } from '../../core/db/database.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { decodeCursor, encodeCursor, findMatterRow, visibleSql } from '../../core/matters/matters.service.ts';
+import { queryTokens } from '../../core/matters/search.ts';
 import type { AlertPayload } from './alert.schema.ts';
 import { adb } from './alert.tables.ts';
 import { alertWorkflow } from './alert.workflow.ts';
@@ -20,6 +22,8 @@ export interface AlertQuery {
   areaCode?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
+  /** Keywords: all of their jieba words among the alert's (title and description), or the text in the title. */
+  q?: string | undefined;
   cursor?: string | undefined;
   limit: number;
 }
@@ -91,6 +95,12 @@ function filters(q: Omit<AlertQuery, 'cursor' | 'limit'>) {
   if (q.areaCode) parts.push(sql`m.area_code like ${`${q.areaCode.replace(/0+$/, '')}%`}`);
   if (q.from) parts.push(sql`m.created_at >= ${new Date(q.from)}`);
   if (q.to) parts.push(sql`m.created_at < ${new Date(q.to)}`);
+  if (q.q) {
+    // As the matters queue searches: the query's words all among the alert's words, or the text in the title.
+    const tokens = queryTokens(q.q);
+    const title = sql`m.title like ${containsPattern(q.q)}`;
+    parts.push(tokens.length ? sql`(m.search_tokens @> ${sql.val(tokens)}::text[] or ${title})` : title);
+  }
   return sql.join(parts, sql` and `);
 }
 

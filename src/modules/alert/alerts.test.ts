@@ -495,3 +495,157 @@ describe('重点人员 tags', () => {
     ).toBe(404);
   });
 });
+
+describe('keyword search and the Excel export', () => {
+  type Listed = { id: string; number: string; title: string; score: number };
+  const titles = {
+    land: '五马街道王某与陈某宅基地纠纷有升级风险',
+    water: '鼓楼社区楼上楼下漏水纠纷反复发生',
+    formula: '=HYPERLINK("http://evil.example","宅基地纠纷")',
+  };
+  const ids: Record<keyof typeof titles, string> = { land: '', water: '', formula: '' };
+  let ExcelJS: typeof import('exceljs');
+
+  const list = async (who: string, query: string): Promise<Listed[]> => {
+    const r = await call(who, 'GET', `/api/alerts?${query}&limit=200`);
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json().items;
+  };
+  const sheetOf = async (who: string, query: string) => {
+    const r = await call(who, 'GET', `/api/alerts/export?${query}`);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.headers['content-type']).toContain(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    expect(r.headers['content-disposition']).toMatch(/attachment; filename="alerts-.*\.xlsx"/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    const rows: import('exceljs').Row[] = [];
+    ws.eachRow((row, n) => {
+      if (n > 1) rows.push(row);
+    });
+    return { ws, rows };
+  };
+
+  beforeAll(async () => {
+    // exceljs is CommonJS: its module object is the default export.
+    ExcelJS = (await import('exceljs')).default as unknown as typeof import('exceljs');
+    const model = testModel('t_search', async () => []);
+    await ensureModels(t.kernel.db, [model]);
+    const r = await t.kernel.db
+      .transaction()
+      .execute((tx) =>
+        applySignals(
+          tx,
+          model,
+          1,
+          [
+            signal(85, { key: 'person:601', title: titles.land }),
+            signal(65, { key: 'person:602', title: titles.water }),
+            signal(45, { key: 'person:603', title: titles.formula }),
+          ],
+          new Date(),
+        ),
+      );
+    expect(r.raised).toBe(3);
+    const raised = r.events.filter((e) => e.type === 'alert.raised').map((e) => e.matterId!);
+    [ids.land, ids.water, ids.formula] = raised as [string, string, string];
+  });
+
+  it('q finds an alert by a word of its title, and not the others', async () => {
+    const byWord = await list('town', `q=${encodeURIComponent('宅基地')}`);
+    const found = byWord.map((x) => x.id);
+    expect(found).toContain(ids.land);
+    expect(found).not.toContain(ids.water);
+    const water = (await list('town', `q=${encodeURIComponent('漏水')}`)).map((x) => x.id);
+    expect(water).toContain(ids.water);
+    expect(water).not.toContain(ids.land);
+    // Words in another order than the title's: found by the jieba words, not by the text.
+    const words = (await list('town', `q=${encodeURIComponent('纠纷 宅基地 王某')}`)).map((x) => x.id);
+    expect(words).toContain(ids.land);
+    expect(words).not.toContain(ids.water);
+    // With the other filters, and within scope.
+    expect((await list('town', `q=${encodeURIComponent('宅基地')}&level=yellow`)).map((x) => x.id)).toEqual([
+      ids.formula,
+    ]);
+    expect((await list('otherTown', `q=${encodeURIComponent('宅基地')}`)).map((x) => x.id)).not.toContain(
+      ids.land,
+    );
+  });
+
+  it('refuses keywords over 100 characters', async () => {
+    const long = await call('town', 'GET', `/api/alerts?q=${encodeURIComponent('纠'.repeat(101))}`);
+    expect(long.statusCode).toBe(400);
+    const exportLong = await call('town', 'GET', `/api/alerts/export?q=${'a'.repeat(101)}`);
+    expect(exportLong.statusCode).toBe(400);
+    expect((await call('town', 'GET', `/api/alerts?q=${'a'.repeat(100)}`)).statusCode).toBe(200);
+  });
+
+  it('exports the filtered board as XLSX: the same rows newest first, formulas as text, audited', async () => {
+    const query = 'model=t_search&status=open';
+    const listed = await list('town', query);
+    expect(listed.map((x) => x.id).sort()).toEqual(Object.values(ids).sort());
+    const { ws, rows } = await sheetOf('town', query);
+    const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
+    expect(header.map((h) => h.split(' ')[0])).toEqual([
+      '编号',
+      '等级',
+      '评分',
+      '标题',
+      '模型',
+      '状态',
+      '区域',
+      '生成时间',
+      '期限',
+      '评估次数',
+    ]);
+    expect(rows.map((r) => r.getCell(1).value)).toEqual(listed.map((x) => x.number));
+    expect(rows.map((r) => r.getCell(3).value)).toEqual(listed.map((x) => x.score));
+    const land = rows.find((r) => r.getCell(4).value === titles.land)!;
+    expect(land.getCell(2).value).toBe('红色');
+    expect(land.getCell(5).value).toBe('t_search');
+    expect(land.getCell(6).value).toBe('待研判');
+    expect(land.getCell(8).value).toBeInstanceOf(Date);
+    expect(land.getCell(9).value).toBeInstanceOf(Date);
+    expect(land.getCell(10).value).toBe(1);
+    // A title that a spreadsheet would run as a formula comes back as text.
+    const formula = rows.find((r) => String(r.getCell(4).value).includes('HYPERLINK'))!;
+    expect(formula.getCell(4).value).toBe(`'${titles.formula}`);
+    for (const r of rows) r.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula));
+
+    // The keyword filters the export as it filters the list.
+    const q = `${query}&q=${encodeURIComponent('宅基地')}`;
+    const searched = await sheetOf('town', q);
+    expect(searched.rows.map((r) => r.getCell(1).value)).toEqual(
+      (await list('town', q)).map((x) => x.number),
+    );
+    expect(searched.rows).toHaveLength(2);
+
+    await expect
+      .poll(
+        async () =>
+          (
+            await t.kernel.db
+              .selectFrom('audit_log')
+              .select(['action', 'new_values'])
+              .where('action', '=', 'alert.export')
+              .execute()
+          ).map((x) => (x.new_values as { rows: number }).rows),
+        { timeout: 5000 },
+      )
+      .toEqual([3, 2]);
+  });
+
+  it('a user outside the area gets none of those rows', async () => {
+    const numbers = (await list('town', 'model=t_search')).map((x) => x.number);
+    expect(numbers).toHaveLength(3);
+    const { rows } = await sheetOf('otherTown', 'model=t_search');
+    expect(rows).toHaveLength(0);
+    const all = await sheetOf('otherTown', 'status=all');
+    const seen = all.rows.map((r) => String(r.getCell(1).value));
+    for (const n of numbers) expect(seen).not.toContain(n);
+    const city = await sheetOf('city', 'model=t_search');
+    expect(city.rows.map((r) => r.getCell(1).value).sort()).toEqual([...numbers].sort());
+  });
+});

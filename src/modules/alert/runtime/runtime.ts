@@ -7,6 +7,7 @@ import type { ZhiliEvent } from '../../../core/events/bus.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import { enterState } from '../../../core/matters/clock.ts';
 import { createMatter, matterEvent } from '../../../core/matters/matters.service.ts';
+import { indexTokens } from '../../../core/matters/search.ts';
 import type { Deadline } from '../../../core/workflow/deadlines.ts';
 import type { AlertPayload } from '../alert.schema.ts';
 import { adb } from '../alert.tables.ts';
@@ -384,6 +385,7 @@ export async function applySignals(
       .set({
         title: s.title.slice(0, 200),
         description: describe(s),
+        search_tokens: indexTokens(s.title.slice(0, 200), describe(s)),
         // Only the level may raise the urgency; a centre's own change to it is kept otherwise.
         ...(LEVEL_RANK[level] > LEVEL_RANK[oldLevel] ? { urgency: LEVEL_URGENCY[level] } : {}),
         payload: JSON.stringify(payload),

@@ -60,6 +60,12 @@ const ACTIONS: Record<string, Label> = {
   'matter.escalate': { zh: '超期升级', en: 'Escalated (overdue)' },
   'matter_type.deadline': { zh: '修改办理时限', en: 'Changed a deadline' },
   'seed.demo': { zh: '加载演示数据', en: 'Loaded demo data' },
+  'alert.reevaluate': { zh: '预警重新评估', en: 'Alert re-evaluated' },
+  'alert.model.update': { zh: '修改预警模型参数', en: 'Changed a model’s parameters' },
+  'alert.export': { zh: '导出预警', en: 'Exported alerts' },
+  'person.tags.read': { zh: '查看重点人员标签', en: 'Read watch-list tags' },
+  'person.tags.add': { zh: '添加重点人员标签', en: 'Tagged a person' },
+  'person.tags.remove': { zh: '移除重点人员标签', en: 'Removed a tag' },
 };
 const MATTER_STEPS: Record<string, Label> = {
   accept: { zh: '受理', en: 'accept' },
@@ -78,6 +84,9 @@ const MATTER_STEPS: Record<string, Label> = {
   reject_extension: { zh: '驳回延期', en: 'reject extension' },
   supervise: { zh: '督办', en: 'supervise' },
   request_supplement: { zh: '要求补正', en: 'request supplement' },
+  confirm: { zh: '研判确认', en: 'confirm' },
+  dismiss: { zh: '研判排除', en: 'dismiss' },
+  write_off: { zh: '核销', en: 'write off' },
   supplement_received: { zh: '补正完成', en: 'supplement received' },
 };
 const ENTITY_TYPES: Record<string, Label> = {

@@ -1,13 +1,12 @@
-import { AlertOutlined, ExperimentOutlined, FilterOutlined, ReloadOutlined } from '@ant-design/icons';
+import { AlertOutlined, ExperimentOutlined, FileExcelOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
-  Badge,
   Button,
   Card,
   Col,
   DatePicker,
-  Drawer,
   Flex,
+  Input,
   Row,
   Select,
   Space,
@@ -22,14 +21,14 @@ import { type ReactNode, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { useLiveEvents } from '../../api/useLiveEvents';
-import { KeysetPager, useKeysetPaging } from '../../components/ListFrame';
+import { FilterBar, FilterDrawer, KeysetPager, useKeysetPaging } from '../../components/ListFrame';
 import { PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
 import { useI18n } from '../../i18n';
 import { AreaTreeSelect } from '../matters/components/AreaTreeSelect';
 import { useMatterTypes } from '../matters/components/lookups';
 import { DeadlineCountdown, LiveBadge, useNow } from '../matters/components/tags';
-import { type ApiQuery, FILTER_KEYS, type FilterKey, readFilters } from './filters';
+import { type ApiQuery, exportHref, FILTER_KEYS, type FilterKey, MAX_Q, readFilters } from './filters';
 import {
   type AlertItem,
   type AlertLevel,
@@ -44,7 +43,8 @@ const PAGE_SIZE = 20;
 
 /**
  * 预警中心: the command centre's board. Open alerts by level and those raised today at the top (a card
- * filters the list by its level), the filters in the address, the alerts newest first in keyset pages.
+ * filters the list by its level), a keyword search and the filters in the address (the shared filter bar,
+ * and its drawer on a phone), the alerts newest first in keyset pages; 导出 Excel downloads the same filter.
  * Live: a new or changed alert refreshes the board, and a red one pops up a notification that opens it.
  */
 export default function AlertBoardPage() {
@@ -94,9 +94,11 @@ export default function AlertBoardPage() {
     : [];
   const modelValue = shown.model ? shown.model.split(',') : [];
   const statusValue = shown.status ?? 'open';
+  // The search box is always in sight: the badge on the phone's filter button counts the others.
   const activeFilters = FILTER_KEYS.filter((k) =>
-    k === 'status' ? statusValue !== 'open' : shown[k],
+    k === 'q' ? false : k === 'status' ? statusValue !== 'open' : shown[k],
   ).length;
+  const exportLink = exportHref(filters);
   const states = types.type('alert')?.states ?? [];
   const size = mobile ? 'large' : 'middle';
   const w = (px: number) => (mobile ? { width: '100%' } : { width: px });
@@ -201,6 +203,23 @@ export default function AlertBoardPage() {
         t('生成日期', 'Raised between'),
       )}
     </>
+  );
+
+  const search = (
+    <Input.Search
+      key={shown.q ?? ''}
+      defaultValue={shown.q}
+      id="f-q"
+      maxLength={MAX_Q}
+      allowClear
+      size={size}
+      enterButton
+      placeholder={t('搜索预警标题、研判依据（支持中文分词）', 'Search titles and explanations')}
+      aria-label={t('搜索', 'Search')}
+      onSearch={(v) => update({ q: v.trim() || undefined })}
+      style={{ width: mobile ? '100%' : 300 }}
+      data-testid="alert-search"
+    />
   );
 
   const levelCard = (level: AlertLevel) => {
@@ -350,8 +369,9 @@ export default function AlertBoardPage() {
     </ul>
   );
 
-  const emptyText =
-    activeFilters > 0
+  const emptyText = shown.q
+    ? t(`没有与“${shown.q}”匹配的预警。`, `No alert matches “${shown.q}”.`)
+    : activeFilters > 0
       ? t('没有符合条件的预警。', 'No alert fits these filters.')
       : t('当前没有未结预警。', 'No open alert at the moment.');
 
@@ -371,6 +391,11 @@ export default function AlertBoardPage() {
         </Space>
         <Space wrap>
           <LiveBadge state={live} />
+          {!mobile && (
+            <Button icon={<FileExcelOutlined />} href={exportLink} size={size} data-testid="export">
+              {t('导出 Excel', 'Export to Excel')}
+            </Button>
+          )}
           <Link to="/alerts/models">
             <Button icon={<ExperimentOutlined />} size={size}>
               {t('预警模型', 'Models')}
@@ -396,29 +421,14 @@ export default function AlertBoardPage() {
         </Col>
       </Row>
 
-      {mobile ? (
-        <Flex justify="flex-end" style={{ marginBottom: 8 }}>
-          <Badge count={activeFilters} size="small">
-            <Button
-              size="large"
-              icon={<FilterOutlined />}
-              onClick={() => setDrawer(true)}
-              data-testid="open-filters"
-            >
-              {t('筛选', 'Filters')}
-            </Button>
-          </Badge>
-        </Flex>
-      ) : (
-        <Card size="small" style={{ marginBottom: 12 }}>
-          <Flex wrap gap={12} align="flex-end">
-            {filterControls}
-            <Button icon={<ReloadOutlined />} onClick={reset} data-testid="filters-reset">
-              {t('重置', 'Reset')}
-            </Button>
-          </Flex>
-        </Card>
-      )}
+      <FilterBar
+        mobile={mobile}
+        search={search}
+        controls={filterControls}
+        activeFilters={activeFilters}
+        onOpenDrawer={() => setDrawer(true)}
+        onReset={reset}
+      />
 
       <PageState
         loading={list.isLoading}
@@ -448,27 +458,15 @@ export default function AlertBoardPage() {
         <KeysetPager paging={paging} nextCursor={list.data?.nextCursor} size={size} />
       </PageState>
 
-      <Drawer
+      <FilterDrawer
         open={drawer}
         onClose={() => setDrawer(false)}
-        placement="bottom"
-        size="85%"
         title={t('筛选', 'Filters')}
-        extra={
-          <Button onClick={reset} icon={<ReloadOutlined />}>
-            {t('重置', 'Reset')}
-          </Button>
-        }
-        footer={
-          <Button type="primary" block size="large" onClick={() => setDrawer(false)}>
-            {t('查看结果', 'Show results')}
-          </Button>
-        }
+        exportHref={exportLink}
+        onReset={reset}
       >
-        <Flex vertical gap={14}>
-          {filterControls}
-        </Flex>
-      </Drawer>
+        {filterControls}
+      </FilterDrawer>
     </div>
   );
 }
