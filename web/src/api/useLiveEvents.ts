@@ -84,64 +84,105 @@ function refreshEverything(qc: QueryClient) {
 }
 
 /**
- * Live updates for a page: opens one EventSource on /api/events while the page is mounted and, for each
- * `matter.*` or `alert.*` event, invalidates the TanStack queries ['matter', id] and ['matters', …], so that a matter
- * changed by someone else updates where it is shown without a reload. The server does not replay events
- * missed while disconnected, so after a reconnection everything shown is refreshed once.
+ * One EventSource per browser tab, shared by every hook that listens: a page and the layout's red-alert
+ * notifier together must not hold two streams — a browser keeps at most six connections per host over
+ * HTTP/1.1, and a few open pages with a stream each would leave no connection for the API calls.
+ */
+interface Listener {
+  onEvent(e: MatterEvent): void;
+  onState(s: LiveState): void;
+  onReconnect(): void;
+}
+
+const hub = {
+  es: null as EventSource | null,
+  listeners: new Set<Listener>(),
+  state: 'connecting' as LiveState,
+  reopen: undefined as ReturnType<typeof setTimeout> | undefined,
+  connectedBefore: false,
+};
+
+function setHubState(s: LiveState) {
+  hub.state = s;
+  for (const l of hub.listeners) l.onState(s);
+}
+
+function openHub() {
+  if (!hub.listeners.size) return;
+  setHubState('connecting');
+  const source = new EventSource('/api/events');
+  hub.es = source;
+  source.addEventListener('ready', () => {
+    setHubState('live');
+    if (hub.connectedBefore) for (const l of hub.listeners) l.onReconnect();
+    hub.connectedBefore = true;
+  });
+  const onMessage = (msg: MessageEvent) => {
+    const e = parse(msg.data);
+    if (e) for (const l of hub.listeners) l.onEvent(e);
+  };
+  for (const type of LIVE_EVENTS) source.addEventListener(type, onMessage);
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) {
+      // The browser gives up on an answer that is not a stream (401 after the session ended, 5xx):
+      // try again later; if the session is gone, the next API call sends the user to sign in.
+      setHubState('offline');
+      source.close();
+      hub.es = null;
+      hub.reopen = setTimeout(() => {
+        hub.reopen = undefined;
+        openHub();
+      }, REOPEN_MS);
+    } else {
+      setHubState('connecting'); // the browser reconnects by itself (the server asks for 5 s)
+    }
+  };
+}
+
+function subscribe(l: Listener): () => void {
+  hub.listeners.add(l);
+  if (!hub.es && !hub.reopen) openHub();
+  else l.onState(hub.state);
+  return () => {
+    hub.listeners.delete(l);
+    if (hub.listeners.size) return;
+    clearTimeout(hub.reopen);
+    hub.reopen = undefined;
+    hub.es?.close();
+    hub.es = null;
+    hub.connectedBefore = false;
+  };
+}
+
+/**
+ * Live updates for a page: listens to the tab's one stream on /api/events while the page is mounted and,
+ * for each `matter.*` or `alert.*` event, invalidates the TanStack queries ['matter', id] and
+ * ['matters', …], so that a matter changed by someone else updates where it is shown without a reload.
+ * The server does not replay events missed while disconnected, so after a reconnection everything shown is
+ * refreshed once.
  */
 export function useLiveEvents(onEvent?: (e: MatterEvent) => void): LiveState {
   const qc = useQueryClient();
-  const [state, setState] = useState<LiveState>('connecting');
-  // The latest callback without reopening the stream each time the page re-renders.
+  const [state, setState] = useState<LiveState>(hub.state);
+  // The latest callback without resubscribing each time the page re-renders.
   const onEventRef = useRef(onEvent);
   onEventRef.current = onEvent;
 
   useEffect(() => {
-    let es: EventSource | null = null;
-    let reopen: ReturnType<typeof setTimeout> | undefined;
     let listTimer: ReturnType<typeof setTimeout> | undefined;
-    let connectedBefore = false;
-    let stopped = false;
-
-    const onMatterEvent = (msg: MessageEvent) => {
-      const e = parse(msg.data);
-      if (!e) return;
-      if (e.matterId) void qc.invalidateQueries({ queryKey: ['matter', e.matterId] });
-      clearTimeout(listTimer);
-      listTimer = setTimeout(() => refreshLists(qc), LIST_DEBOUNCE_MS);
-      onEventRef.current?.(e);
-    };
-
-    const open = () => {
-      if (stopped) return;
-      setState('connecting');
-      const source = new EventSource('/api/events');
-      es = source;
-      source.addEventListener('ready', () => {
-        setState('live');
-        if (connectedBefore) refreshEverything(qc);
-        connectedBefore = true;
-      });
-      for (const type of LIVE_EVENTS) source.addEventListener(type, onMatterEvent);
-      source.onerror = () => {
-        if (source.readyState === EventSource.CLOSED) {
-          // The browser gives up on an answer that is not a stream (401 after the session ended, 5xx):
-          // try again later; if the session is gone, the next API call sends the user to sign in.
-          setState('offline');
-          source.close();
-          reopen = setTimeout(open, REOPEN_MS);
-        } else {
-          setState('connecting'); // the browser reconnects by itself (the server asks for 5 s)
-        }
-      };
-    };
-
-    open();
+    const unsubscribe = subscribe({
+      onEvent: (e) => {
+        if (e.matterId) void qc.invalidateQueries({ queryKey: ['matter', e.matterId] });
+        clearTimeout(listTimer);
+        listTimer = setTimeout(() => refreshLists(qc), LIST_DEBOUNCE_MS);
+        onEventRef.current?.(e);
+      },
+      onState: setState,
+      onReconnect: () => refreshEverything(qc),
+    });
     return () => {
-      stopped = true;
-      clearTimeout(reopen);
       clearTimeout(listTimer);
-      es?.close();
+      unsubscribe();
     };
   }, [qc]);
 

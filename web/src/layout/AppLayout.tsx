@@ -93,7 +93,9 @@ export function AppLayout() {
           {t('管辖', 'Scope')}：{scopeName}
         </Typography.Text>
       )}
-      {can('matter:read') && <RedAlertNotifier />}
+      {/* The command centre hears of red alerts wherever it is. Others see them on the board: every stream
+          held open costs one of the browser's six connections to the server (HTTP/1.1). */}
+      {roles.includes('commander') && can('matter:read') && <RedAlertNotifier />}
       <Suspense fallback={<PageState loading />}>
         <Outlet />
       </Suspense>
