@@ -13,6 +13,7 @@ import { audit } from '../src/core/audit/audit.ts';
 import { type Database, openDatabase, UTF8_DB } from '../src/core/db/database.ts';
 import { prepareDatabase } from '../src/core/kernel.ts';
 import { seeded } from '../src/testing/harness.ts';
+import { benchAlerts } from './alerts.ts';
 import { benchDisputes } from './disputes.ts';
 import { benchMatters } from './matters.ts';
 
@@ -163,3 +164,6 @@ await benchMatters();
 
 // 4. dispute intake end to end against COPY, on both engines (bench/disputes.ts; BENCH_DISPUTE_ROWS).
 await benchDisputes();
+
+// 5. early warning: commit → SSE alert latency while ingesting, and the twelve models over a library (bench/alerts.ts).
+await benchAlerts();
