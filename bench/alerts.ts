@@ -7,17 +7,22 @@
  *    an SSE client reading /api/events with fetch in a worker thread (its own event loop, so that the time it
  *    stamps on a message is when the bytes arrived, not when the busy main thread got round to it);
  *    startStreaming(kernel, MODELS) running as in the server. Records are pushed through the dispute intake
- *    (`intake()`, channel push) in batches every 100 ms (BENCH_ALERT_RATE records/s, batches of a tenth of
- *    that), alternately as police_110 and women_federation records, one batch at a time: a batch that is
- *    late starts at once, so the achieved rate is what intake sustains beside the models. 5 % of the records
+ *    (`intake()`, channel push) in batches due every 100 ms (BENCH_ALERT_RATE records/s, batches of a tenth
+ *    of that), alternately as police_110 and women_federation records, one batch at a time: a batch that is
+ *    late starts as soon as the previous one returned (after one turn of the event loop, as separate HTTP
+ *    pushes would give), so the achieved rate is what intake sustains beside the models. 5 % of the records
  *    are planted: 4 % threats (同归于尽, 拿刀) between two people who had an ordinary 110 call about 2 s
  *    before, 1 % despair (不想活, 跳楼); the rest are ordinary disputes between people of a pool of 20,000
- *    (valid GB 11643 ID numbers), in real villages. Each batch's commit time is when intake() returns.
+ *    (valid GB 11643 ID numbers), in real villages, with none of the models' words. A batch's commit time is
+ *    when intake() returns.
  *    For every `alert.raised` message the client receives, the bench reads the alert's payload (one query on
  *    `matters`, right after the message came): the matter ids behind its factors. Latency = receive time −
  *    the commit time of the latest batch, at or before the message, that wrote a record of one of those
- *    matters (the record that tipped it). A planted record is missing when no alert of its model
- *    (民转刑/家暴 for threats, 极端情绪 for despair) naming its matter arrives within 10 s of its commit.
+ *    matters (the record that tipped it). After the last batch the bench waits until the streaming cursor
+ *    has passed every entry of the ingest (at most 180 s), so late alerts count in the latencies too. A
+ *    planted record is missing when no alert of its model (民转刑/家暴 for threats, 极端情绪 for despair) naming
+ *    its matter arrives within 10 s of its commit; those that never got one are evaluated again afterwards
+ *    (read only) to tell whether the streaming passes skipped them.
  * 2. Periodic: the twelve models over BENCH_ALERT_MATTERS disputes generated with SQL (untimed, timed on its
  *    own): persons (0.4 per dispute), enterprises, disputes over the last 12 months in the real villages
  *    (level 4), 16 categories, parties, source records for 70 % (police_110, women_federation, petition…),
@@ -29,13 +34,15 @@
  *
  * Settings: BENCH_ENGINES=pglite,postgres; BENCH_ALERT_SECONDS (30); BENCH_ALERT_RATE (1000 records/s);
  * BENCH_ALERT_MATTERS (1,000,000); BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres);
- * BENCH_ALERT_PHASES=streaming,periodic. Alone: `npx tsx bench/alerts.ts`.
+ * BENCH_ALERT_PHASES=streaming,periodic; BENCH_ALERT_CONCURRENCY (1: batches in flight at once on
+ * PostgreSQL). Alone: `npx tsx bench/alerts.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { latLngToCell } from 'h3-js';
 import {
@@ -511,6 +518,10 @@ interface StreamResult {
   /** When the SSE stream ended by itself (ms after the ingest started), and the client's error if any. */
   sseLostAfterMs: number | null;
   sseError: string | null;
+  /** Events the bus delivered in the server's process during the run, by type. */
+  delivered: Record<string, number>;
+  /** The main thread's event-loop delay during the run (perf_hooks, 20 ms resolution). */
+  loopDelayMs: { p50: number; p99: number; max: number };
   /** Streaming models that failed (threw or ran past their time limit) during the run. */
   failed: { code: string; failures: number; last_error: string | null }[];
   /** Per streaming model: its runs (one per pass) and its mean duration per pass (sampled). */
@@ -595,51 +606,15 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
     });
     worker.on('error', (e) => failed(e));
     await readyP;
-    // XDIAG-BEGIN
-    const reads: {
-      t: number;
-      done: number;
-      now: string | null;
-      ids: Set<string>;
-      from: string;
-      to: string;
-    }[] = [];
-    const pendingReads = new Map<unknown, { t: number }>();
-    let lastRead: (typeof reads)[number] | null = null;
-    const diag: KyselyPlugin = {
-      transformQuery(args) {
-        const c = db.getExecutor().compileQuery(args.node, args.queryId);
-        if (c.sql.includes('from matter_timeline t') && c.sql.includes('order by t.id')) {
-          pendingReads.set(args.queryId, { t: clock() });
-        } else if (lastRead && lastRead.now === null && c.sql.includes('m.created_at <= ')) {
-          const iso = c.parameters.find((x) => typeof x === 'string' && /^\d{4}-\d\d-\d\dT/.test(x));
-          if (typeof iso === 'string') lastRead.now = iso;
-        }
-        return args.node;
-      },
-      async transformResult(args) {
-        const p = pendingReads.get(args.queryId);
-        if (p) {
-          pendingReads.delete(args.queryId);
-          const rows = args.result.rows as { id: string; matter_id: string }[];
-          lastRead = {
-            t: p.t,
-            done: clock(),
-            now: null,
-            ids: new Set(rows.map((r) => r.matter_id)),
-            from: rows[0]?.id ?? '-',
-            to: rows.at(-1)?.id ?? '-',
-          };
-          reads.push(lastRead);
-        }
-        return args.result;
-      },
-    };
-    (globalThis as { __diag?: unknown }).__diag = reads;
-    stopStreaming = process.env.XDIAG
-      ? startStreaming({ ...kernel, db: db.withPlugin(diag) }, MODELS)
-      : startStreaming(kernel, MODELS);
-    // XDIAG-END
+    // What the event bus delivered in this process (the SSE route hears the same), to compare with the client.
+    const delivered: Record<string, number> = {};
+    const unsubscribe = kernel.events.subscribe((e) => {
+      delivered[e.type] = (delivered[e.type] ?? 0) + 1;
+    });
+    stopStreaming = startStreaming(kernel, MODELS);
+    // How long the event loop of the server's process (ingest, models, HTTP, SSE) is held up at a time.
+    const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    loopDelay.enable();
     // Each streaming model's runs and the duration of its last run, sampled every 200 ms: the time per pass.
     const passStats = new Map<string, { runs: number; sampled: number; ms: number }>();
     const seenRuns = new Map<string, number>();
@@ -754,6 +729,8 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
     stopStreaming = null;
     clearInterval(sampler);
     await sampling;
+    unsubscribe();
+    loopDelay.disable();
     stopping = true;
     worker.postMessage('stop');
     await Promise.race([endedP, new Promise((r) => setTimeout(r, 2000))]);
@@ -767,51 +744,6 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
     // Planted records that never got an alert: evaluated again now (read only), does their model find them,
     // with no alert of that key stored? Then the streaming passes never evaluated them.
     const never = plantedAt.filter((p) => p.matterId && firstAlert(p) === null);
-    // XDIAG-BEGIN
-    if (process.env.XDIAG) {
-      const created = await sql<{ id: string; created_at: Date; tl: string }>`
-        select m.id::text as id, m.created_at, (select min(t.id)::text from matter_timeline t where t.matter_id = m.id) as tl
-        from matters m where m.id = any(${[...never, ...plantedAt.slice(0, 3), ...plantedAt.slice(-3)].map((p) => p.matterId!)}::bigint[])`.execute(
-        db,
-      );
-      let readBy = 0;
-      let readAfterNow = 0;
-      for (const m of created.rows) {
-        const rs = reads.filter((r) => r.ids.has(m.id));
-        if (rs.length) readBy++;
-        if (rs.some((r) => r.now !== null && new Date(r.now) < new Date(m.created_at))) readAfterNow++;
-      }
-      const am =
-        await sql`select code, healthy, failures, runs, last_signals, left(last_error, 200) as e from alert_models where runs > 0`.execute(
-          db,
-        );
-      const ak =
-        await sql`select (select count(*) from matters where type = 'alert') as alerts, (select count(*) from alert_keys) as keys`.execute(
-          db,
-        );
-      console.log(`  XDIAG models ${JSON.stringify(am.rows)} counts ${JSON.stringify(ak.rows)}`);
-      console.log(
-        `  XDIAG passes read: ${reads.length}; never-alerted ${created.rows.length}: read by a pass ${readBy}, ` +
-          `read by a pass whose now < its created_at ${readAfterNow}; ` +
-          `e.g. ${created.rows
-            .slice(0, 8)
-            .map(
-              (m) =>
-                `matter ${m.id} tl ${m.tl} created ${new Date(m.created_at).toISOString()} read by ${reads
-                  .filter((r) => r.ids.has(m.id))
-                  .map((r) => `now ${r.now}`)
-                  .join(',')}`,
-            )
-            .join('; ')}; reads: ${reads
-            .slice(0, 40)
-            .map(
-              (r) =>
-                `[${r.from}..${r.to} asked ${new Date(r.t).toISOString().slice(11, 23)} got ${new Date(r.done).toISOString().slice(11, 23)} now ${r.now?.slice(11, 23)}]`,
-            )
-            .join(' ')}`,
-      );
-    }
-    // XDIAG-END
     const skipped = new Set<string>();
     for (const code of ['civil_to_criminal', 'domestic_violence', 'extreme_emotion']) {
       const ids = never.filter((p) => expected(p).includes(code)).map((p) => p.matterId!);
@@ -825,10 +757,6 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
       );
       if (!r.ok) console.log(`  re-evaluating the planted records with no alert: ${code} failed: ${r.error}`);
       const found = r.signals.filter((x) => ids.some((id) => x.factors.some((f) => f.records.includes(id))));
-      if (process.env.XDIAG)
-        console.log(
-          `  XDIAG re-eval ${code}: ${ids.length} ids, ${r.signals.length} signals, ${found.length} naming them`,
-        );
       const stored = new Set(
         (
           await sql<{ key: string }>`
@@ -878,6 +806,12 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
       failed: modelFailures,
       sseLostAfterMs: sseLost === null ? null : sseLost - t0,
       sseError,
+      delivered,
+      loopDelayMs: {
+        p50: loopDelay.percentile(50) / 1e6,
+        p99: loopDelay.percentile(99) / 1e6,
+        max: loopDelay.max / 1e6,
+      },
       passes: [...passStats]
         .map(([code, x]) => ({ code, runs: x.runs, meanMs: x.ms / x.sampled }))
         .sort((a, b) => b.meanMs - a.meanMs),
@@ -907,7 +841,13 @@ function printStreaming(engine: string, r: StreamResult) {
       `${fmt(r.records / (r.elapsedMs / 1000))} records/s achieved; intake() per batch p50 ${fmt(pct(batch, 50))} ms, ` +
       `p95 ${fmt(pct(batch, 95))} ms, max ${fmt(batch.at(-1) ?? 0)} ms; ${fmt(r.counts.inserted!)} new disputes, ` +
       `${fmt(r.counts.merged!)} merged, ${fmt(r.counts.rejected!)} rejected\n` +
-      `  SSE messages received: ${sse}\n` +
+      `  SSE messages received: ${sse} (the bus delivered ${Object.entries(r.delivered)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(
+          ', ',
+        )} in the server's process); event-loop delay of that process p50 ${fmt(r.loopDelayMs.p50)} ms, ` +
+      `p99 ${fmt(r.loopDelayMs.p99)} ms, max ${fmt(r.loopDelayMs.max)} ms\n` +
       (r.sseLostAfterMs !== null
         ? `  the SSE stream ENDED before the bench stopped it, ${secs(r.sseLostAfterMs)} after the ingest began` +
           `${r.sseError ? ` (${r.sseError})` : ' (closed by the server)'}: later alerts were not received\n`

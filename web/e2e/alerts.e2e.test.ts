@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page, Request, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/cli/seed/demo.ts';
 import { MODELS } from '../../src/modules/alert/models/index.ts';
@@ -40,23 +40,56 @@ const WRITE = 30_000;
 
 /**
  * Opens an action's form on the alert page, fills what it asks for, submits, and waits for it to close; a
- * refusal shown in the form fails the test with the server's message.
+ * refusal shown in the form fails the test with the server's message. When the form stays open, the failure
+ * says whether the request was sent, answered or still pending, and what the form showed — enough to tell a
+ * click that did not land from a slow server.
  */
 async function act(page: Page, action: string, fields: Partial<Record<'note' | 'reason', string>> = {}) {
   await page.getByTestId(`action-${action}`).click();
   const form = page.getByTestId('action-form');
   await form.waitFor({ timeout: STEP });
   for (const [k, v] of Object.entries(fields)) await page.getByTestId(`action-field-${k}`).fill(v);
-  await page.getByTestId('action-submit').click();
-  const error = page.getByTestId('action-error');
-  const state = async () =>
-    (await error.count())
-      ? `refused: ${await error.textContent()}`
-      : (await form.count())
-        ? 'open'
-        : 'closed';
-  await expect.poll(state, { timeout: WRITE, interval: 200 }).not.toBe('open');
-  expect(await state()).toBe('closed');
+  const t0 = Date.now();
+  const traffic: string[] = [];
+  const mine = (url: string) => url.includes('/transitions');
+  const onRequest = (r: Request) => {
+    if (mine(r.url())) traffic.push(`+${Date.now() - t0} ms ${r.method()} sent`);
+  };
+  const onResponse = (r: Response) => {
+    if (mine(r.url())) traffic.push(`+${Date.now() - t0} ms answered ${r.status()}`);
+  };
+  const onFailed = (r: Request) => {
+    if (mine(r.url())) traffic.push(`+${Date.now() - t0} ms failed: ${r.failure()?.errorText}`);
+  };
+  page.on('request', onRequest);
+  page.on('response', onResponse);
+  page.on('requestfailed', onFailed);
+  try {
+    await page.getByTestId('action-submit').click();
+    const error = page.getByTestId('action-error');
+    const state = async () =>
+      (await error.count())
+        ? `refused: ${await error.textContent()}`
+        : (await form.count())
+          ? 'open'
+          : 'closed';
+    try {
+      await expect.poll(state, { timeout: WRITE, interval: 200 }).not.toBe('open');
+    } catch (e) {
+      const pending = await page.locator('[data-testid=action-submit].ant-btn-loading').count();
+      const text = (await form.textContent().catch(() => null))?.slice(0, 300);
+      throw new Error(
+        `${action}: the form is still open after ${WRITE} ms; submit button ${pending ? 'loading' : 'idle'}; ` +
+          `requests: ${traffic.join('; ') || 'none sent'}; the form shows: ${text}`,
+        { cause: e },
+      );
+    }
+    expect(await state()).toBe('closed');
+  } finally {
+    page.off('request', onRequest);
+    page.off('response', onResponse);
+    page.off('requestfailed', onFailed);
+  }
 }
 
 /**
