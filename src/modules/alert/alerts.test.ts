@@ -348,6 +348,44 @@ describe('streaming', () => {
   });
 });
 
+describe("streaming: the pass's now", () => {
+  it('is never before the matters it read (a database clock ahead of the server, a pass that waited)', async () => {
+    const seen: { now: Date; matterIds: string[] }[] = [];
+    const model = {
+      ...testModel('t_stream_now', async () => [], 'streaming'),
+      evaluate: async (ctx: { now: Date; matterIds?: string[] }) => {
+        seen.push({ now: ctx.now, matterIds: ctx.matterIds ?? [] });
+        return [];
+      },
+    };
+    await ensureModels(t.kernel.db, [model]);
+    while ((await streamOnce(t.kernel, [model]))?.entries) {}
+    seen.length = 0;
+    const { matter } = await t.kernel.db.transaction().execute((tx) =>
+      createMatter(tx, systemActor('test'), {
+        type: 'event',
+        category: 'dispute',
+        title: '时钟超前的事件',
+        areaCode: GULOU,
+      }),
+    );
+    // As written by a database whose clock runs 5 minutes ahead of this process's.
+    const ahead = new Date(Date.now() + 5 * 60_000);
+    await sql`update matters set created_at = ${ahead.toISOString()}::timestamptz where id = ${matter.id}`.execute(
+      t.kernel.db,
+    );
+    await sql`update matter_timeline set at = ${ahead.toISOString()}::timestamptz where matter_id = ${matter.id}`.execute(
+      t.kernel.db,
+    );
+    const r = await streamOnce(t.kernel, [model]);
+    expect(r).toMatchObject({ entries: 1, matters: 1 });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.matterIds).toEqual([matter.id]);
+    // Models keep matters created up to now: this one must be among them.
+    expect(seen[0]!.now.getTime()).toBeGreaterThanOrEqual(ahead.getTime());
+  });
+});
+
 describe('the board and the explanation through HTTP', () => {
   let id: string;
   beforeAll(async () => {

@@ -530,7 +530,7 @@ export const STREAM_BATCH = 5000;
 export async function streamOnce(
   kernel: Kernel,
   models: AnyModel[],
-  now = new Date(),
+  fixedNow?: Date,
 ): Promise<(RunSummary & { entries: number; matters: number }) | null> {
   const streaming = models.filter((m) => m.kind === 'streaming');
   return withStreamLock(kernel, async () => {
@@ -540,8 +540,8 @@ export async function streamOnce(
       .where('name', '=', STREAM_CURSOR)
       .executeTakeFirst();
     const from = String(cursor?.timeline_id ?? 0);
-    const rows = await sql<{ id: string; matter_id: string; type: string }>`
-      select t.id::text as id, t.matter_id::text as matter_id, m.type
+    const rows = await sql<{ id: string; matter_id: string; type: string; latest: Date }>`
+      select t.id::text as id, t.matter_id::text as matter_id, m.type, greatest(t.at, m.created_at) as latest
       from matter_timeline t
       join matters m on m.id = t.matter_id
       where t.id > ${from}
@@ -551,6 +551,12 @@ export async function streamOnce(
       return { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0, entries: 0, matters: 0 };
     // Alerts' own entries move the cursor but are not evaluated: models watch the matters, not themselves.
     const matterIds = [...new Set(rows.rows.filter((r) => r.type !== 'alert').map((r) => r.matter_id))];
+    // The pass's "now" is taken after the read, and never before what it read: models look at matters
+    // created up to now, and a pass that waited (for the lock, for a busy single connection) or a database
+    // clock ahead of this server's would otherwise leave out the very matters it read, and the cursor would
+    // move past them for good.
+    const now =
+      fixedNow ?? new Date(Math.max(Date.now(), ...rows.rows.map((r) => new Date(r.latest).getTime())));
     const summary = matterIds.length
       ? await runModels(kernel, streaming, { now, matterIds })
       : { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0 };
