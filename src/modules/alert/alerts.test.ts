@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { systemActor } from '../../core/access/actor.ts';
 import type { ZhiliEvent } from '../../core/events/bus.ts';
 import { createMatter } from '../../core/matters/matters.service.ts';
-import { createTestContext, type TestContext } from '../../testing/harness.ts';
+import { createTestContext, type TestContext, testEngine } from '../../testing/harness.ts';
 import { adb } from './alert.tables.ts';
 import { MODELS } from './models/index.ts';
 import { defineModel, type Signal } from './runtime/model.ts';
@@ -383,6 +383,117 @@ describe("streaming: the pass's now", () => {
     expect(seen[0]!.matterIds).toEqual([matter.id]);
     // Models keep matters created up to now: this one must be among them.
     expect(seen[0]!.now.getTime()).toBeGreaterThanOrEqual(ahead.getTime());
+  });
+});
+
+describe('streaming: holes in the timeline ids', () => {
+  const recorder = (code: string) => {
+    const seen: string[][] = [];
+    const model = {
+      ...testModel(code, async () => [], 'streaming'),
+      evaluate: async (ctx: { matterIds?: string[] }) => {
+        seen.push(ctx.matterIds ?? []);
+        return [];
+      },
+    };
+    return { seen, model };
+  };
+  const event = (title: string) =>
+    t.kernel.db
+      .transaction()
+      .execute((tx) =>
+        createMatter(tx, systemActor('test'), { type: 'event', category: 'dispute', title, areaCode: GULOU }),
+      );
+  const cursorNow = async () =>
+    BigInt(
+      (
+        await adb(t.kernel.db)
+          .selectFrom('alert_cursors')
+          .select('timeline_id')
+          .where('name', '=', STREAM_CURSOR)
+          .executeTakeFirstOrThrow()
+      ).timeline_id,
+    );
+  const timelineIds = async (matterId: string) =>
+    (
+      await sql<{
+        id: string;
+      }>`select id::text as id from matter_timeline where matter_id = ${matterId}`.execute(t.kernel.db)
+    ).rows.map((r) => BigInt(r.id));
+
+  it('holds the cursor before ids that rolled back, evaluates what came after at once, then passes them', async () => {
+    const { seen, model } = recorder('t_stream_rollback');
+    await ensureModels(t.kernel.db, [model]);
+    while ((await streamOnce(t.kernel, [model]))?.entries) {}
+    seen.length = 0;
+    // A transaction that takes timeline ids and rolls back.
+    await expect(
+      t.kernel.db.transaction().execute(async (tx) => {
+        await createMatter(tx, systemActor('test'), {
+          type: 'event',
+          category: 'dispute',
+          title: '回滚的事件',
+          areaCode: GULOU,
+        });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const { matter } = await event('回滚之后的事件');
+    let clock = Date.now();
+    const before = await cursorNow();
+    const r = await streamOnce(t.kernel, [model], undefined, { clock: () => clock, gapGraceMs: 60_000 });
+    expect(r).toMatchObject({ entries: 1, matters: 1 });
+    expect(seen).toEqual([[matter.id]]);
+    // The hole holds the cursor; the entry after it is not evaluated again.
+    expect(await cursorNow()).toBe(before);
+    await streamOnce(t.kernel, [model], undefined, { clock: () => clock, gapGraceMs: 60_000 });
+    expect(seen).toHaveLength(1);
+    // After the grace the hole is taken for a rollback and passed.
+    clock += 60_000;
+    await streamOnce(t.kernel, [model], undefined, { clock: () => clock, gapGraceMs: 60_000 });
+    expect(seen).toHaveLength(1);
+    const cursor = await cursorNow();
+    for (const id of await timelineIds(matter.id)) expect(cursor).toBeGreaterThanOrEqual(id);
+  });
+
+  it('evaluates entries that commit after later ones did (PostgreSQL: concurrent transactions)', async (ctx) => {
+    ctx.skip(
+      testEngine() !== 'postgres',
+      'PostgreSQL only: PGlite has one connection, so no transaction commits while another is open',
+    );
+    const { seen, model } = recorder('t_stream_late_commit');
+    await ensureModels(t.kernel.db, [model]);
+    const { matter: late } = await event('稍后再有进展的事件');
+    while ((await streamOnce(t.kernel, [model]))?.entries) {}
+    seen.length = 0;
+    // A long transaction takes a timeline id first and commits last (a note on an existing matter: it needs
+    // none of the locks a new matter's number and audit entry take, so the short transaction is not blocked).
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let written!: () => void;
+    const inserted = new Promise<void>((r) => {
+      written = r;
+    });
+    const long = t.kernel.db.transaction().execute(async (tx) => {
+      await sql`insert into matter_timeline (matter_id, actor_name, action, note)
+                values (${late.id}, 'test', 'note', '长事务中的进展')`.execute(tx);
+      written();
+      await held;
+    });
+    await inserted;
+    const { matter: early } = await event('先提交的事件');
+    await streamOnce(t.kernel, [model]);
+    expect(seen).toEqual([[early.id]]);
+    release();
+    await long;
+    const r = await streamOnce(t.kernel, [model]);
+    expect(seen).toEqual([[early.id], [late.id]]);
+    expect(r).toMatchObject({ matters: 1 });
+    const cursor = await cursorNow();
+    for (const id of [...(await timelineIds(late.id)), ...(await timelineIds(early.id))])
+      expect(cursor).toBeGreaterThanOrEqual(id);
   });
 });
 

@@ -519,6 +519,33 @@ export async function runModels(
 export const STREAM_CURSOR = 'stream';
 /** Timeline entries read per streaming pass. */
 export const STREAM_BATCH = 5000;
+/**
+ * A hole in the timeline's ids — an id handed out to a transaction that has not committed yet, or one that
+ * rolled back — holds the cursor for at most this long; then it is taken for rolled back and passed.
+ */
+export const STREAM_GAP_GRACE_MS = 60_000;
+/** Holes looked up again per pass, at most (the oldest first); the rest wait for the next pass. */
+const STREAM_GAP_LOOKUPS = 200;
+
+interface Gap {
+  from: bigint;
+  to: bigint;
+  /** When this process first saw the ids missing. */
+  since: number;
+}
+
+/**
+ * What this process has read beyond the stored cursor: every id up to `readUpTo` was read and evaluated,
+ * except the holes in `gaps`. Kept per kernel in memory: a restarted process (or another instance) simply
+ * reads the entries beyond the cursor again, and applySignals makes that harmless.
+ */
+interface StreamState {
+  readUpTo: bigint;
+  gaps: Gap[];
+}
+const streamStates = new WeakMap<Kernel, StreamState>();
+
+type TimelineRow = { id: string; matter_id: string; type: string; latest: Date };
 
 /**
  * One streaming pass: the matters whose timeline moved since the cursor (alerts themselves excluded),
@@ -526,48 +553,125 @@ export const STREAM_BATCH = 5000;
  * holds the pass (PostgreSQL advisory lock), so two instances never evaluate the same entries at once.
  * A crash after the alerts and before the cursor means the entries are evaluated again: applySignals is
  * idempotent, so nothing is raised twice.
+ *
+ * Ids are handed out when a row is inserted, but rows become visible when their transaction commits: a
+ * long import batch can commit entries with lower ids after a short transaction committed higher ones. So
+ * the cursor never passes a hole in the ids: the entries after it are evaluated at once (and remembered),
+ * the hole is looked up again on each pass, and the cursor moves past it when its entries arrive — or after
+ * STREAM_GAP_GRACE_MS, when the hole is taken for a rollback.
  */
 export async function streamOnce(
   kernel: Kernel,
   models: AnyModel[],
   fixedNow?: Date,
+  opts: { gapGraceMs?: number; clock?: () => number } = {},
 ): Promise<(RunSummary & { entries: number; matters: number }) | null> {
   const streaming = models.filter((m) => m.kind === 'streaming');
+  const grace = opts.gapGraceMs ?? STREAM_GAP_GRACE_MS;
+  const clock = opts.clock ?? Date.now;
   return withStreamLock(kernel, async () => {
     const cursor = await adb(kernel.db)
       .selectFrom('alert_cursors')
       .select('timeline_id')
       .where('name', '=', STREAM_CURSOR)
       .executeTakeFirst();
-    const from = String(cursor?.timeline_id ?? 0);
-    const rows = await sql<{ id: string; matter_id: string; type: string; latest: Date }>`
-      select t.id::text as id, t.matter_id::text as matter_id, m.type, greatest(t.at, m.created_at) as latest
-      from matter_timeline t
-      join matters m on m.id = t.matter_id
-      where t.id > ${from}
-      order by t.id
-      limit ${STREAM_BATCH}`.execute(kernel.db);
-    if (!rows.rows.length)
-      return { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0, entries: 0, matters: 0 };
+    const from = BigInt(cursor?.timeline_id ?? 0);
+    let state = streamStates.get(kernel);
+    if (!state || state.readUpTo < from) {
+      // A new process, or another instance moved the cursor beyond what this one read.
+      state = { readUpTo: from, gaps: [] };
+      streamStates.set(kernel, state);
+    }
+    state.gaps = state.gaps
+      .filter((g) => g.to > from)
+      .map((g) => (g.from <= from ? { ...g, from: from + 1n } : g));
+
+    // The holes first: entries that have committed since.
+    const lookups = state.gaps.slice(0, STREAM_GAP_LOOKUPS);
+    const filled = lookups.length
+      ? (
+          await sql<TimelineRow>`
+            select t.id::text as id, t.matter_id::text as matter_id, m.type,
+                   greatest(t.at, m.created_at) as latest
+            from matter_timeline t
+            join matters m on m.id = t.matter_id
+            where ${sql.join(
+              lookups.map((g) => sql`t.id between ${String(g.from)} and ${String(g.to)}`),
+              sql` or `,
+            )}
+            order by t.id`.execute(kernel.db)
+        ).rows
+      : [];
+    const filledIds = new Set(filled.map((r) => BigInt(r.id)));
+    if (filledIds.size) state.gaps = state.gaps.flatMap((g) => splitGap(g, filledIds));
+
+    // Then what is new beyond everything read.
+    const fresh = (
+      await sql<TimelineRow>`
+        select t.id::text as id, t.matter_id::text as matter_id, m.type, greatest(t.at, m.created_at) as latest
+        from matter_timeline t
+        join matters m on m.id = t.matter_id
+        where t.id > ${String(state.readUpTo)}
+        order by t.id
+        limit ${STREAM_BATCH}`.execute(kernel.db)
+    ).rows;
+    const seenAt = clock();
+    let expect = state.readUpTo + 1n;
+    for (const r of fresh) {
+      const id = BigInt(r.id);
+      if (id > expect) state.gaps.push({ from: expect, to: id - 1n, since: seenAt });
+      expect = id + 1n;
+    }
+    if (fresh.length) state.readUpTo = BigInt(fresh.at(-1)!.id);
+    // Holes older than the grace: rolled back (or a transaction far longer than any the platform runs).
+    const expired = state.gaps.filter((g) => seenAt - g.since >= grace);
+    if (expired.length) {
+      state.gaps = state.gaps.filter((g) => seenAt - g.since < grace);
+      kernel.log.debug({ holes: expired.length }, 'streaming: timeline ids never committed, passed');
+    }
+
+    const rows = [...filled, ...fresh];
     // Alerts' own entries move the cursor but are not evaluated: models watch the matters, not themselves.
-    const matterIds = [...new Set(rows.rows.filter((r) => r.type !== 'alert').map((r) => r.matter_id))];
+    const matterIds = [...new Set(rows.filter((r) => r.type !== 'alert').map((r) => r.matter_id))];
     // The pass's "now" is taken after the read, and never before what it read: models look at matters
     // created up to now, and a pass that waited (for the lock, for a busy single connection) or a database
     // clock ahead of this server's would otherwise leave out the very matters it read, and the cursor would
     // move past them for good.
-    const now =
-      fixedNow ?? new Date(Math.max(Date.now(), ...rows.rows.map((r) => new Date(r.latest).getTime())));
+    const now = fixedNow ?? new Date(Math.max(Date.now(), ...rows.map((r) => new Date(r.latest).getTime())));
     const summary = matterIds.length
       ? await runModels(kernel, streaming, { now, matterIds })
       : { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0 };
-    const upto = rows.rows.at(-1)!.id;
-    await adb(kernel.db)
-      .insertInto('alert_cursors')
-      .values({ name: STREAM_CURSOR, timeline_id: upto })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ timeline_id: upto, updated_at: new Date() }))
-      .execute();
-    return { ...summary, entries: rows.rows.length, matters: matterIds.length };
+    // The cursor: up to the first hole still open, or everything read.
+    const firstHole = state.gaps.reduce<bigint | null>(
+      (m, g) => (m === null || g.from < m ? g.from : m),
+      null,
+    );
+    const upto = firstHole === null ? state.readUpTo : firstHole - 1n;
+    if (upto > from) {
+      await adb(kernel.db)
+        .insertInto('alert_cursors')
+        .values({ name: STREAM_CURSOR, timeline_id: String(upto) })
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet({ timeline_id: String(upto), updated_at: new Date() }),
+        )
+        .execute();
+    }
+    return { ...summary, entries: fresh.length, matters: matterIds.length, filled: filled.length };
   });
+}
+
+/** A hole without the ids that have arrived: zero, one or several smaller holes, each keeping its age. */
+function splitGap(g: Gap, arrived: Set<bigint>): Gap[] {
+  const out: Gap[] = [];
+  let start: bigint | null = null;
+  for (let id = g.from; id <= g.to; id++) {
+    if (arrived.has(id)) {
+      if (start !== null) out.push({ from: start, to: id - 1n, since: g.since });
+      start = null;
+    } else if (start === null) start = id;
+  }
+  if (start !== null) out.push({ from: start, to: g.to, since: g.since });
+  return out;
 }
 
 /**
