@@ -15,6 +15,7 @@ import { prepareDatabase } from '../src/core/kernel.ts';
 import { seeded } from '../src/testing/harness.ts';
 import { benchAlerts } from './alerts.ts';
 import { benchDisputes } from './disputes.ts';
+import { benchMap } from './map.ts';
 import { benchMatters } from './matters.ts';
 
 function median(xs: number[]) {
@@ -167,3 +168,6 @@ await benchDisputes();
 
 // 5. early warning: commit → SSE alert latency while ingesting, and the twelve models over a library (bench/alerts.ts).
 await benchAlerts();
+
+// 6. the map's aggregate through HTTP, city-wide and town views, cold and warm (bench/map.ts; BENCH_MAP_MATTERS).
+await benchMap();

@@ -1,0 +1,16 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineModule } from '../../core/modules.ts';
+import { mapRoutes } from './map.routes.ts';
+
+/**
+ * 社会治理一张图: the map of matters, alerts, houses, enterprises and things, with boundaries and click-to-know
+ * panels (docs/MAP.md). It declares no matter type: it reads every line of work's matters.
+ */
+export default defineModule({
+  code: 'map',
+  name: { zh: '社会治理一张图', en: 'Governance map' },
+  matterTypes: [],
+  migrations: path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations'),
+  routes: (kernel) => mapRoutes(kernel),
+});
