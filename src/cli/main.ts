@@ -16,6 +16,7 @@ import { createScheduler } from '../core/jobs/scheduler.ts';
 import { type Kernel, openKernel } from '../core/kernel.ts';
 import { kernelJobs } from '../core/matters/jobs.ts';
 import { moduleJobs, startModuleServices } from '../core/modules.ts';
+import { seedDutyPhones } from '../modules/command/demo/duty-phones.ts';
 import { registerModules } from '../modules/index.ts';
 import { buildApp } from '../server/app.ts';
 import { ensureWebBuild, webBuilt } from '../server/web.ts';
@@ -58,6 +59,8 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
   }
   const progress = progressReporter();
   const counts = await seedDemo(k.db, k.vault, await readBuiltinAreas(), { onProgress: progress });
+  // 一键直达's 网格力量: duty phones for the demo's grid workers and town centres (masked until revealed).
+  const dutyPhones = await seedDutyPhones(k.db, k.vault);
   const disputes = await seedDisputes(k, {
     dir: path.join(k.config.dataDir, 'demo-imports'),
     onProgress: progress,
@@ -66,7 +69,7 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
   progress.stop();
   console.log(
     `演示数据已载入 / demo data loaded: ${counts.users} users, ${counts.houses} houses, ${counts.persons} persons, ` +
-      `${counts.enterprises} enterprises, ${counts.things} things, ${counts.matters} matters`,
+      `${counts.enterprises} enterprises, ${counts.things} things, ${counts.matters} matters, ${dutyPhones} duty phones`,
   );
   const sum = (f: 'inserted' | 'merged' | 'rejected') => disputes.jobs.reduce((a, j) => a + j[f], 0);
   console.log(

@@ -28,6 +28,14 @@ export type ErrorCode =
   | 'PAYLOAD_INVALID'
   | 'FILE_TOO_LARGE'
   | 'FILE_TYPE_FORBIDDEN'
+  | 'INVALID_BBOX'
+  | 'BBOX_TOO_LARGE'
+  | 'BBOX_OUTSIDE_CHINA'
+  | 'UNKNOWN_LAYER'
+  | 'INVALID_TIME_RANGE'
+  | 'MATTER_NO_LOCATION'
+  | 'RADIUS_OUT_OF_RANGE'
+  | 'MATTER_CLOSED'
   | 'INTERNAL';
 
 export interface ErrorDetail {

@@ -1,10 +1,12 @@
 import { type ModuleDef, registerModule } from '../core/modules.ts';
 import alert from './alert/index.ts';
+import command from './command/index.ts';
 import dispute from './dispute/index.ts';
 import event from './event/index.ts';
+import map from './map/index.ts';
 
 /** Every line of work the platform runs. */
-export const MODULES: ModuleDef[] = [event, dispute, alert];
+export const MODULES: ModuleDef[] = [event, dispute, alert, map, command];
 
 let registered = false;
 

@@ -317,7 +317,9 @@ export async function seedDemo(
       addThing('camera', i, g, `${villageName(g)}监控点${i + 1}`, {
         heading: Math.floor(rnd() * 360),
         fov: 90,
-        streamUrl: `https://video.example.invalid/live/cam${i + 1}.m3u8`,
+        // Every other camera plays the offline demo video (data/demo-video); the rest stay unreachable.
+        streamUrl:
+          i % 2 === 0 ? '/demo-video/camera.m3u8' : `https://video.example.invalid/live/cam${i + 1}.m3u8`,
       });
     }
     for (let i = 0; i < size.hydrants; i++) {
