@@ -26,6 +26,10 @@ const AlertBoardPage = lazy(() => import('./pages/alerts/AlertBoardPage'));
 const AlertPage = lazy(() => import('./pages/alerts/AlertPage'));
 const AlertModelsPage = lazy(() => import('./pages/alerts/ModelsPage'));
 const AlertModelPage = lazy(() => import('./pages/alerts/ModelPage'));
+// 一张图: MapLibre, h3-js and the map's styles come with this chunk only.
+const MapPage = lazy(() => import('./pages/map/MapPage'));
+// 一键直达: the command board of tasks.
+const CommandBoardPage = lazy(() => import('./pages/command/CommandBoardPage'));
 
 export function AppRoutes() {
   return (
@@ -48,6 +52,8 @@ export function AppRoutes() {
         <Route path="alerts/models" element={<AlertModelsPage />} />
         <Route path="alerts/models/:code" element={<AlertModelPage />} />
         <Route path="alerts/:id" element={<AlertPage />} />
+        <Route path="map" element={<MapPage />} />
+        <Route path="command" element={<CommandBoardPage />} />
         <Route path="areas" element={<AreasPage />} />
         <Route path="areas/mine" element={<AreasPage mine />} />
         <Route path="areas/:code" element={<AreasPage />} />

@@ -7704,6 +7704,1700 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/map/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 地图配置：初始视图、底图、图层 / Map configuration: first view, base maps, layers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MapConfig"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/map/aggregate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 事项、预警：h3 六边形计数或点位（按缩放级别）/ Matters and alerts as h3 hexagons with counts, or points */
+        get: {
+            parameters: {
+                query: {
+                    /** @description matters | alerts */
+                    layer: string;
+                    /** @description minLng,minLat,maxLng,maxLat in `crs`; at most 20° each way, within China (lng 73–136, lat 3–54) */
+                    bbox: string;
+                    /** @description the map zoom (0–20, fractions allowed): picks the resolution */
+                    zoom: number;
+                    /** @description coordinates in and out: WGS-84 (stored) or GCJ-02 (for GCJ-02 base maps) */
+                    crs?: "wgs84" | "gcj02";
+                    /** @description matter type codes (comma-separated, at most 20) */
+                    types?: string;
+                    /** @description state codes (comma-separated, at most 20) */
+                    statuses?: string;
+                    /** @description alert levels, alerts layer only (comma-separated, at most 3) */
+                    levels?: string;
+                    /** @description created at or after (ISO 8601) */
+                    from?: string;
+                    /** @description created before (ISO 8601); at most 10 years after from */
+                    to?: string;
+                    /** @description true: open matters only; false: closed only */
+                    open?: "true" | "false";
+                    /** @description deadline states (comma-separated, at most 3) */
+                    deadline?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MapAggregate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/map/features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 房屋、企业、物：六边形计数或点位 / Houses, enterprises, things as hexagons or points */
+        get: {
+            parameters: {
+                query: {
+                    /** @description houses | enterprises | things */
+                    layer: string;
+                    /** @description minLng,minLat,maxLng,maxLat in `crs`; at most 20° each way, within China (lng 73–136, lat 3–54) */
+                    bbox: string;
+                    /** @description the map zoom (0–20, fractions allowed): picks the resolution */
+                    zoom: number;
+                    /** @description coordinates in and out: WGS-84 (stored) or GCJ-02 (for GCJ-02 base maps) */
+                    crs?: "wgs84" | "gcj02";
+                    /** @description thing kinds, things layer only (camera, hydrant, vessel…) (comma-separated, at most 20) */
+                    kinds?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MapFeatures"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/map/boundaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 区划与网格边界（GeoJSON），网格附团队 / Boundaries as GeoJSON; grids with their team */
+        get: {
+            parameters: {
+                query: {
+                    /** @description 2 county, 3 town, 4 village (view ≤ 1.5°), 5 grid (view ≤ 0.75°) */
+                    level: number;
+                    /** @description minLng,minLat,maxLng,maxLat in `crs`; at most 20° each way, within China (lng 73–136, lat 3–54) */
+                    bbox: string;
+                    /** @description coordinates in and out: WGS-84 (stored) or GCJ-02 (for GCJ-02 base maps) */
+                    crs?: "wgs84" | "gcj02";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MapBoundaries"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/map/houses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 房屋：住户（脱敏、计数）、企业、事项、预警 / A house: residents (masked), enterprises, matters */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description coordinates in and out: WGS-84 (stored) or GCJ-02 (for GCJ-02 base maps) */
+                    crs?: "wgs84" | "gcj02";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MapHouse"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/map/enterprises/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 企业：纠纷、隐患、预警 / An enterprise: its disputes, hazards and alerts */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description coordinates in and out: WGS-84 (stored) or GCJ-02 (for GCJ-02 base maps) */
+                    crs?: "wgs84" | "gcj02";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MapEnterprise"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/map/areas/{code}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 区域概况：指标、待办队列、未结预警 / An area’s KPIs, queues and open alerts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description 12-digit statistical area code, or 15 digits for a grid */
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MapAreaSummary"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matters/{id}/cameras": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 事发点周边监控（按距离，含视场判断）/ The cameras nearest a matter, with field of view
+         * @description 返回事项坐标周边半径内的监控点（物，kind = camera），由近到远；方位角为从摄像头指向事发点，视场为朝向 ± 视场角/2。视频流地址仅对有办理权限（matter:act）者返回。事项无坐标 → 400 MATTER_NO_LOCATION；半径超出 10–5000 米 → 400 RADIUS_OUT_OF_RANGE。
+         *
+         *     Cameras (things of kind camera) within the radius of the matter’s point, nearest first; the bearing is from the camera to the matter, the field of view is heading ± fov/2. Stream URLs only for matter:act. A matter without a point → 400 MATTER_NO_LOCATION; a radius outside 10–5000 m → 400 RADIUS_OUT_OF_RANGE.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description metres around the matter, 10–5000 (outside → 400 RADIUS_OUT_OF_RANGE) */
+                    radius?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            matter: {
+                                id: string;
+                                number: string;
+                                /** @description WGS-84 point inside China */
+                                point: {
+                                    lng: number;
+                                    lat: number;
+                                };
+                            };
+                            radiusM: number;
+                            /** @description cameras within the radius (the list holds the nearest `limit`) */
+                            total: number;
+                            streamsVisible: boolean;
+                            items: components["schemas"]["CommandCamera"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matters/{id}/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一键调度：事项所在网格、村社的网格员与镇街综治中心 / The matter’s grid team */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            areas: {
+                                code: string;
+                                name: string;
+                                level: number;
+                            }[];
+                            items: components["schemas"]["CommandTeamMember"][];
+                            roster: {
+                                available: boolean;
+                                note: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matters/{id}/team/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 查看网格力量的完整电话（须填写事由，记审计）/ Reveal the team’s phones (reason, audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        /** @description default: the whole team */
+                        userIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                userId: string;
+                                phone: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/matters/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 由该事项下达的指令 / The tasks dispatched from a matter */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CommandTask"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 下达指令（一键直达）/ Dispatch a command task from a matter or an alert
+         * @description 由管辖该事项的指挥中心、综治中心下达：承办单位（部门 + 区域）或承办人、指令内容、完成时限（1 分钟至 30 天）。指令为类型“指令”（ZL-…）的事项，进入“待签收”；来源事项的办理记录增加“已下达指令 ZL-…”。已结束的事项 → 409 MATTER_CLOSED。
+         *
+         *     For a centre whose scope covers the matter: a unit (department + area) or a person, instructions and a deadline (1 minute to 30 days). The task is a matter of type task (ZL-…) in state issued; the source’s timeline gets “已下达指令 ZL-…”. A closed source → 409 MATTER_CLOSED.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        assignee: {
+                            /** @description a unit: department code with areaCode */
+                            department?: string;
+                            areaCode?: string;
+                            /** @description a person (alone, or within the unit) */
+                            userId?: string;
+                        };
+                        instructions: string;
+                        /**
+                         * Format: date-time
+                         * @description when the task must be done: 1 minute to 30 days from now
+                         */
+                        deadline: string;
+                        /**
+                         * @description 特急 / 紧急 / 一般
+                         * @default urgent
+                         * @enum {string}
+                         */
+                        urgency?: "extra_urgent" | "urgent" | "normal";
+                        /**
+                         * @description show the instruction pinned on the map for the unit
+                         * @default false
+                         */
+                        pinned?: boolean;
+                        /** @description the cameras the dispatcher looked at */
+                        cameraIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CommandTask"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/command/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 指挥调度看板：指令列表（默认未办结，按完成时限）/ The command board: tasks, open by default */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description open (default) | closed | all | state codes, comma-separated */
+                    status?: string;
+                    /** @description past the task deadline and not yet reported back */
+                    overdue?: "true" | "false";
+                    pinned?: "true" | "false";
+                    /** @description tasks in this area and below */
+                    areaCode?: string;
+                    department?: string;
+                    assignee?: "me" | "my_unit";
+                    /** @description tasks of one matter */
+                    source?: string;
+                    /** @description text in the title or the instructions */
+                    q?: string;
+                    sort?: "deadline_asc" | "created_desc";
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CommandTask"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/command/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 看板概况：未办结、超时、置顶、各状态数 / Open, overdue, pinned and per-state counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            open: number;
+                            overdue: number;
+                            pinned: number;
+                            byStatus: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/command/tasks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出指令为 Excel（最多 20000 行，记审计）/ Export the board to XLSX (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description open (default) | closed | all | state codes, comma-separated */
+                    status?: string;
+                    /** @description past the task deadline and not yet reported back */
+                    overdue?: "true" | "false";
+                    pinned?: "true" | "false";
+                    /** @description tasks in this area and below */
+                    areaCode?: string;
+                    department?: string;
+                    assignee?: "me" | "my_unit";
+                    /** @description tasks of one matter */
+                    source?: string;
+                    /** @description text in the title or the instructions */
+                    q?: string;
+                    sort?: "deadline_asc" | "created_desc";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/command/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一条指令 / One task */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CommandTask"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/command/tasks/{id}/arrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 到场（可附浏览器定位）/ Report arrival, with the browser’s location if shared */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the version you read (optimistic concurrency) */
+                        version: number;
+                        note?: string;
+                        /** @description the browser’s location, if the handler shared it */
+                        location?: {
+                            lng: number;
+                            lat: number;
+                            accuracyM?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CommandTask"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/command/tasks/{id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 在地图上置顶或取消置顶指令 / Pin or unpin a task’s instruction on the map */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        pinned: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CommandTask"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/command/duty-phones/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 设置用户的值班电话（加密保存，记审计）/ Set a user’s duty phone (encrypted, audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a mainland mobile number; null removes it */
+                        phone: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            /** @description masked */
+                            phone: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7801,6 +9495,323 @@ export interface components {
             confirmed: number;
             dismissed: number;
             confirmRatio: number | null;
+        };
+        PersonInput: {
+            id: string;
+            areaCode: string;
+            name: string;
+            gender: ("M" | "F") | null;
+            birthDate: string | null;
+            /** @description masked, e.g. 330302********1234 */
+            idNumber: string | null;
+            /** @description masked, e.g. 138****5678 */
+            phone: string | null;
+            houseId: string | null;
+            tags: string[];
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        HouseInput: {
+            id: string;
+            areaCode: string;
+            address: string;
+            /** @enum {string} */
+            kind: "residence" | "rental" | "shop" | "factory" | "office" | "other";
+            floors: number | null;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            h3: string | null;
+            ownerPersonId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        EnterpriseInput: {
+            id: string;
+            areaCode: string;
+            name: string;
+            uscc: string;
+            legalPersonName: string | null;
+            phone: string | null;
+            industry: string | null;
+            address: string | null;
+            houseId: string | null;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            h3: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        ThingInput: {
+            id: string;
+            areaCode: string;
+            kind: string;
+            name: string;
+            identifier: string | null;
+            attributes: {
+                [key: string]: string | number | boolean | null;
+            };
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            h3: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        MatterInput: {
+            id: string;
+            /** @description 一案一码, e.g. SJ-330302-20261129-0001 */
+            number: string;
+            type: string;
+            typeName: string;
+            category: string | null;
+            title: string;
+            description: string | null;
+            status: string;
+            statusName: string;
+            closed: boolean;
+            /**
+             * @description 特急 / 紧急 / 一般
+             * @enum {string}
+             */
+            urgency: "extra_urgent" | "urgent" | "normal";
+            sourceDepartment: string | null;
+            sourceChannel: string | null;
+            areaCode: string;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            h3: string | null;
+            reporterId: string | null;
+            reporterName: string | null;
+            assignee: {
+                department: string | null;
+                areaCode: string | null;
+                userId: string | null;
+            } | null;
+            dispatcherAreaCode: string | null;
+            stateEnteredAt: string;
+            warnAt: string | null;
+            dueAt: string | null;
+            pausedAt: string | null;
+            /**
+             * @description 正常 / 临期 / 超期
+             * @enum {string}
+             */
+            deadlineState: "normal" | "warning" | "overdue";
+            escalatedTo: string | null;
+            extensionRequested: unknown;
+            payload: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            updatedAt: string;
+            closedAt: string | null;
+            version: number;
+        };
+        MatterDetailInput: {
+            id: string;
+            /** @description 一案一码, e.g. SJ-330302-20261129-0001 */
+            number: string;
+            type: string;
+            typeName: string;
+            category: string | null;
+            title: string;
+            description: string | null;
+            status: string;
+            statusName: string;
+            closed: boolean;
+            /**
+             * @description 特急 / 紧急 / 一般
+             * @enum {string}
+             */
+            urgency: "extra_urgent" | "urgent" | "normal";
+            sourceDepartment: string | null;
+            sourceChannel: string | null;
+            areaCode: string;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            h3: string | null;
+            reporterId: string | null;
+            reporterName: string | null;
+            assignee: {
+                department: string | null;
+                areaCode: string | null;
+                userId: string | null;
+            } | null;
+            dispatcherAreaCode: string | null;
+            stateEnteredAt: string;
+            warnAt: string | null;
+            dueAt: string | null;
+            pausedAt: string | null;
+            /**
+             * @description 正常 / 临期 / 超期
+             * @enum {string}
+             */
+            deadlineState: "normal" | "warning" | "overdue";
+            escalatedTo: string | null;
+            extensionRequested: unknown;
+            payload: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            updatedAt: string;
+            closedAt: string | null;
+            version: number;
+            parties: {
+                id: string;
+                role: string;
+                subjectType: string;
+                subjectId: string;
+                name: string | null;
+            }[];
+            attachments: {
+                id: string;
+                filename: string;
+                mime: string;
+                size: number;
+                timelineId: string | null;
+                createdAt: string;
+            }[];
+            timeline: {
+                id: string;
+                at: string;
+                actorName: string;
+                action: string;
+                fromStatus: string | null;
+                toStatus: string | null;
+                note: string | null;
+                data: unknown;
+            }[];
+            /** @description what the signed-in user may do now, with the fields each needs */
+            actions: {
+                action: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                to: string | null;
+                requires: ("note" | "reason" | "result" | "assignee" | "extensionDays")[];
+            }[];
+        };
+        CommandCameraInput: {
+            id: string;
+            name: string;
+            identifier: string | null;
+            areaCode: string;
+            /** @description WGS-84 point inside China */
+            point: {
+                lng: number;
+                lat: number;
+            };
+            /** @description great-circle distance from the matter, metres (1 decimal) */
+            distanceM: number;
+            /** @description from the camera to the matter, degrees clockwise from north */
+            bearingDeg: number;
+            /** @description where the camera looks, degrees clockwise from north */
+            heading: number | null;
+            /** @description horizontal field of view, degrees */
+            fov: number | null;
+            /** @description signed angle from the heading to the matter (negative: to the left) */
+            offAxisDeg: number | null;
+            /** @description the matter lies within heading ± fov/2; null when unknown */
+            inView: boolean | null;
+            hasStream: boolean;
+            /** @description HLS playlist; only for those who act on matters (matter:act) */
+            streamUrl: string | null;
+        };
+        CommandTaskInput: {
+            id: string;
+            /** @description ZL-… */
+            number: string;
+            title: string;
+            status: string;
+            statusName: {
+                zh: string;
+                en: string;
+            };
+            closed: boolean;
+            /**
+             * @description 特急 / 紧急 / 一般
+             * @enum {string}
+             */
+            urgency: "extra_urgent" | "urgent" | "normal";
+            areaCode: string;
+            areaName: string | null;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            instructions: string;
+            deadline: string;
+            /** @description past its deadline and not yet reported back (反馈) */
+            overdue: boolean;
+            pinned: boolean;
+            source: {
+                id: string;
+                number: string;
+                type: string;
+            };
+            assignee: {
+                department: string | null;
+                departmentName: {
+                    zh: string;
+                    en: string;
+                } | null;
+                areaCode: string | null;
+                areaName: string | null;
+                userId: string | null;
+                userName: string | null;
+            } | null;
+            issuedBy: string | null;
+            dispatcherAreaCode: string | null;
+            /** @description the current step’s deadline */
+            dueAt: string | null;
+            /** @enum {string} */
+            deadlineState: "normal" | "warning" | "overdue";
+            /** @description 到场: when, and where the handler’s browser said they were */
+            arrival: {
+                at: string;
+                point: {
+                    lng: number;
+                    lat: number;
+                } | null;
+                accuracyM: number | null;
+                /** @description from the matter’s point, metres */
+                distanceM: number | null;
+            } | null;
+            /** @description the cameras the dispatcher watched */
+            cameraIds: string[];
+            createdAt: string;
+            updatedAt: string;
+            closedAt: string | null;
+            version: number;
+        };
+        CommandTeamMemberInput: {
+            userId: string;
+            displayName: string;
+            roles: string[];
+            roleNames: {
+                zh: string;
+                en: string;
+            }[];
+            areaCode: string;
+            areaName: string | null;
+            areaLevel: number;
+            departmentCode: string | null;
+            /** @description masked (138****5678); the plain number through …/team/reveal */
+            phone: string | null;
         };
         AnalysisMonthInput: {
             /** @description YYYY-MM */
@@ -8020,215 +10031,6 @@ export interface components {
                 };
             };
         };
-        PersonInput: {
-            id: string;
-            areaCode: string;
-            name: string;
-            gender: ("M" | "F") | null;
-            birthDate: string | null;
-            /** @description masked, e.g. 330302********1234 */
-            idNumber: string | null;
-            /** @description masked, e.g. 138****5678 */
-            phone: string | null;
-            houseId: string | null;
-            tags: string[];
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        HouseInput: {
-            id: string;
-            areaCode: string;
-            address: string;
-            /** @enum {string} */
-            kind: "residence" | "rental" | "shop" | "factory" | "office" | "other";
-            floors: number | null;
-            point: {
-                lng: number;
-                lat: number;
-            } | null;
-            h3: string | null;
-            ownerPersonId: string | null;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        EnterpriseInput: {
-            id: string;
-            areaCode: string;
-            name: string;
-            uscc: string;
-            legalPersonName: string | null;
-            phone: string | null;
-            industry: string | null;
-            address: string | null;
-            houseId: string | null;
-            point: {
-                lng: number;
-                lat: number;
-            } | null;
-            h3: string | null;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        ThingInput: {
-            id: string;
-            areaCode: string;
-            kind: string;
-            name: string;
-            identifier: string | null;
-            attributes: {
-                [key: string]: string | number | boolean | null;
-            };
-            point: {
-                lng: number;
-                lat: number;
-            } | null;
-            h3: string | null;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        MatterInput: {
-            id: string;
-            /** @description 一案一码, e.g. SJ-330302-20261129-0001 */
-            number: string;
-            type: string;
-            typeName: string;
-            category: string | null;
-            title: string;
-            description: string | null;
-            status: string;
-            statusName: string;
-            closed: boolean;
-            /**
-             * @description 特急 / 紧急 / 一般
-             * @enum {string}
-             */
-            urgency: "extra_urgent" | "urgent" | "normal";
-            sourceDepartment: string | null;
-            sourceChannel: string | null;
-            areaCode: string;
-            point: {
-                lng: number;
-                lat: number;
-            } | null;
-            h3: string | null;
-            reporterId: string | null;
-            reporterName: string | null;
-            assignee: {
-                department: string | null;
-                areaCode: string | null;
-                userId: string | null;
-            } | null;
-            dispatcherAreaCode: string | null;
-            stateEnteredAt: string;
-            warnAt: string | null;
-            dueAt: string | null;
-            pausedAt: string | null;
-            /**
-             * @description 正常 / 临期 / 超期
-             * @enum {string}
-             */
-            deadlineState: "normal" | "warning" | "overdue";
-            escalatedTo: string | null;
-            extensionRequested: unknown;
-            payload: {
-                [key: string]: unknown;
-            };
-            createdAt: string;
-            updatedAt: string;
-            closedAt: string | null;
-            version: number;
-        };
-        MatterDetailInput: {
-            id: string;
-            /** @description 一案一码, e.g. SJ-330302-20261129-0001 */
-            number: string;
-            type: string;
-            typeName: string;
-            category: string | null;
-            title: string;
-            description: string | null;
-            status: string;
-            statusName: string;
-            closed: boolean;
-            /**
-             * @description 特急 / 紧急 / 一般
-             * @enum {string}
-             */
-            urgency: "extra_urgent" | "urgent" | "normal";
-            sourceDepartment: string | null;
-            sourceChannel: string | null;
-            areaCode: string;
-            point: {
-                lng: number;
-                lat: number;
-            } | null;
-            h3: string | null;
-            reporterId: string | null;
-            reporterName: string | null;
-            assignee: {
-                department: string | null;
-                areaCode: string | null;
-                userId: string | null;
-            } | null;
-            dispatcherAreaCode: string | null;
-            stateEnteredAt: string;
-            warnAt: string | null;
-            dueAt: string | null;
-            pausedAt: string | null;
-            /**
-             * @description 正常 / 临期 / 超期
-             * @enum {string}
-             */
-            deadlineState: "normal" | "warning" | "overdue";
-            escalatedTo: string | null;
-            extensionRequested: unknown;
-            payload: {
-                [key: string]: unknown;
-            };
-            createdAt: string;
-            updatedAt: string;
-            closedAt: string | null;
-            version: number;
-            parties: {
-                id: string;
-                role: string;
-                subjectType: string;
-                subjectId: string;
-                name: string | null;
-            }[];
-            attachments: {
-                id: string;
-                filename: string;
-                mime: string;
-                size: number;
-                timelineId: string | null;
-                createdAt: string;
-            }[];
-            timeline: {
-                id: string;
-                at: string;
-                actorName: string;
-                action: string;
-                fromStatus: string | null;
-                toStatus: string | null;
-                note: string | null;
-                data: unknown;
-            }[];
-            /** @description what the signed-in user may do now, with the fields each needs */
-            actions: {
-                action: string;
-                name: {
-                    zh: string;
-                    en: string;
-                };
-                to: string | null;
-                requires: ("note" | "reason" | "result" | "assignee" | "extensionDays")[];
-            }[];
-        };
         AttachmentInput: {
             id: string;
             filename: string;
@@ -8349,6 +10151,311 @@ export interface components {
             sources: string[];
             deadlineState: string;
             dueAt: string | null;
+        };
+        MapConfigInput: {
+            /** @description [lng, lat] WGS-84: the centre of the user’s area */
+            center: [
+                number,
+                number
+            ];
+            bbox: [
+                number,
+                number,
+                number,
+                number
+            ];
+            zoom: number;
+            baseSources: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                type: "raster" | "vector" | "pmtiles";
+                url: string;
+                tileSize?: number;
+                attribution?: string;
+                /** @enum {string} */
+                crs: "wgs84" | "gcj02";
+                minzoom?: number;
+                maxzoom?: number;
+            }[];
+            pointZoom: number;
+            maxPoints: number;
+            /** @description glyphs URL template for map labels (ZHILI_MAP_GLYPHS); null: the map draws no text */
+            glyphs: string | null;
+            /** @description the zoom → h3 resolution table of the aggregate */
+            resolutions: {
+                minZoom: number;
+                maxZoom: number;
+                resolution: number;
+            }[];
+            layers: {
+                code: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                available: boolean;
+                reason?: {
+                    zh: string;
+                    en: string;
+                };
+            }[];
+        };
+        MapAggregateInput: {
+            /** @constant */
+            mode: "cells";
+            resolution: number;
+            cells: {
+                /** @description h3 cell index (of WGS-84 coordinates) */
+                cell: string;
+                lng: number;
+                lat: number;
+                total: number;
+                open: number;
+                overdue: number;
+                byStatus: {
+                    [key: string]: number;
+                };
+                /** @description alerts layer only */
+                byLevel?: {
+                    red: number;
+                    orange: number;
+                    yellow: number;
+                };
+                /** @description the hexagon’s outline in `crs` (sent with crs=gcj02 only) */
+                boundary?: [
+                    number,
+                    number
+                ][];
+            }[];
+            total: number;
+            /** @description when the cached answer was computed; null when computed now */
+            cachedAt: string | null;
+        } | {
+            /** @constant */
+            mode: "points";
+            points: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                deadlineState: string;
+                /** @enum {string} */
+                level?: "red" | "orange" | "yellow";
+                lng: number;
+                lat: number;
+                createdAt: string;
+            }[];
+            total: number;
+            truncated: boolean;
+            /** @description when the cached answer was computed; null when computed now */
+            cachedAt: string | null;
+        };
+        MapFeaturesInput: {
+            /** @constant */
+            mode: "cells";
+            resolution: number;
+            cells: {
+                cell: string;
+                lng: number;
+                lat: number;
+                total: number;
+                /** @description the hexagon’s outline in `crs` (sent with crs=gcj02 only) */
+                boundary?: [
+                    number,
+                    number
+                ][];
+            }[];
+            total: number;
+            /** @description when the cached answer was computed; null when computed now */
+            cachedAt: string | null;
+        } | {
+            /** @constant */
+            mode: "points";
+            points: {
+                id: string;
+                lng: number;
+                lat: number;
+                /** @description houses */
+                address?: string;
+                /** @description houses, things */
+                kind?: string;
+                /** @description houses: residents counted (never plotted) */
+                residents?: number;
+                /** @description enterprises, things */
+                name?: string;
+                /** @description enterprises */
+                industry?: string | null;
+                /** @description things: heading, fov…; streamUrl only for users who may act on matters */
+                attributes?: {
+                    [key: string]: unknown;
+                };
+            }[];
+            total: number;
+            truncated: boolean;
+            /** @description when the cached answer was computed; null when computed now */
+            cachedAt: string | null;
+        };
+        MapBoundariesInput: {
+            /** @constant */
+            type: "FeatureCollection";
+            features: {
+                /** @constant */
+                type: "Feature";
+                geometry: unknown;
+                properties: {
+                    code: string;
+                    name: string;
+                    level: number;
+                    source: string | null;
+                    team?: {
+                        name: string;
+                        role: string;
+                        roleName: {
+                            zh: string;
+                            en: string;
+                        };
+                    }[];
+                };
+            }[];
+            /** @description when the cached answer was computed; null when computed now */
+            cachedAt: string | null;
+        };
+        MapHouseInput: {
+            house: {
+                id: string;
+                areaCode: string;
+                address: string;
+                kind: string;
+                floors: number | null;
+                lng: number | null;
+                lat: number | null;
+            };
+            residents: {
+                count: number;
+                /** @description at most 50 */
+                list: {
+                    /** @description masked: 张** */
+                    name: string;
+                    gender: ("M" | "F") | null;
+                    age: number | null;
+                }[];
+            };
+            enterprises: {
+                id: string;
+                name: string;
+                industry: string | null;
+            }[];
+            /** @description matters naming the house as a party, or placed within 30 m of it (newest 50) */
+            matters: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                createdAt: string;
+                /** @enum {string} */
+                link: "party" | "nearby";
+            }[];
+            alerts: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                createdAt: string;
+                level: ("red" | "orange" | "yellow") | null;
+                /** @enum {string} */
+                link: "party" | "nearby";
+            }[];
+        };
+        MapEnterpriseInput: {
+            enterprise: {
+                id: string;
+                areaCode: string;
+                name: string;
+                uscc: string;
+                legalPersonName: string | null;
+                /** @description masked */
+                phone: string | null;
+                industry: string | null;
+                address: string | null;
+                lng: number | null;
+                lat: number | null;
+            };
+            disputes: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                createdAt: string;
+            }[];
+            /** @description empty until the hazards line of work exists */
+            hazards: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                createdAt: string;
+            }[];
+            alerts: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                createdAt: string;
+                level: ("red" | "orange" | "yellow") | null;
+            }[];
+        };
+        MapAreaSummaryInput: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+                center: [
+                    number,
+                    number
+                ] | null;
+                bbox: [
+                    number,
+                    number,
+                    number,
+                    number
+                ] | null;
+            };
+            kpis: {
+                open: number;
+                overdue: number;
+                warning: number;
+                createdToday: number;
+                createdThisMonth: number;
+                closedThisMonth: number;
+                /** @description 办结率: of the matters created in the last 30 days, the share closed (0–1); null when none */
+                resolvedRate30d: number | null;
+            };
+            queues: {
+                status: string;
+                statusName: {
+                    zh: string;
+                    en: string;
+                };
+                count: number;
+            }[];
+            alertsOpen: {
+                red: number;
+                orange: number;
+                yellow: number;
+            };
         };
         AuditEntryInput: {
             id: string;
@@ -8479,6 +10586,323 @@ export interface components {
             confirmed: number;
             dismissed: number;
             confirmRatio: number | null;
+        };
+        Person: {
+            id: string;
+            areaCode: string;
+            name: string;
+            gender: ("M" | "F") | null;
+            birthDate: string | null;
+            /** @description masked, e.g. 330302********1234 */
+            idNumber: string | null;
+            /** @description masked, e.g. 138****5678 */
+            phone: string | null;
+            houseId: string | null;
+            tags: string[];
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        House: {
+            id: string;
+            areaCode: string;
+            address: string;
+            /** @enum {string} */
+            kind: "residence" | "rental" | "shop" | "factory" | "office" | "other";
+            floors: number | null;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            h3: string | null;
+            ownerPersonId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        Enterprise: {
+            id: string;
+            areaCode: string;
+            name: string;
+            uscc: string;
+            legalPersonName: string | null;
+            phone: string | null;
+            industry: string | null;
+            address: string | null;
+            houseId: string | null;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            h3: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        Thing: {
+            id: string;
+            areaCode: string;
+            kind: string;
+            name: string;
+            identifier: string | null;
+            attributes: {
+                [key: string]: string | number | boolean | null;
+            };
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            h3: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        Matter: {
+            id: string;
+            /** @description 一案一码, e.g. SJ-330302-20261129-0001 */
+            number: string;
+            type: string;
+            typeName: string;
+            category: string | null;
+            title: string;
+            description: string | null;
+            status: string;
+            statusName: string;
+            closed: boolean;
+            /**
+             * @description 特急 / 紧急 / 一般
+             * @enum {string}
+             */
+            urgency: "extra_urgent" | "urgent" | "normal";
+            sourceDepartment: string | null;
+            sourceChannel: string | null;
+            areaCode: string;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            h3: string | null;
+            reporterId: string | null;
+            reporterName: string | null;
+            assignee: {
+                department: string | null;
+                areaCode: string | null;
+                userId: string | null;
+            } | null;
+            dispatcherAreaCode: string | null;
+            stateEnteredAt: string;
+            warnAt: string | null;
+            dueAt: string | null;
+            pausedAt: string | null;
+            /**
+             * @description 正常 / 临期 / 超期
+             * @enum {string}
+             */
+            deadlineState: "normal" | "warning" | "overdue";
+            escalatedTo: string | null;
+            extensionRequested: unknown;
+            payload: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            updatedAt: string;
+            closedAt: string | null;
+            version: number;
+        };
+        MatterDetail: {
+            id: string;
+            /** @description 一案一码, e.g. SJ-330302-20261129-0001 */
+            number: string;
+            type: string;
+            typeName: string;
+            category: string | null;
+            title: string;
+            description: string | null;
+            status: string;
+            statusName: string;
+            closed: boolean;
+            /**
+             * @description 特急 / 紧急 / 一般
+             * @enum {string}
+             */
+            urgency: "extra_urgent" | "urgent" | "normal";
+            sourceDepartment: string | null;
+            sourceChannel: string | null;
+            areaCode: string;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            h3: string | null;
+            reporterId: string | null;
+            reporterName: string | null;
+            assignee: {
+                department: string | null;
+                areaCode: string | null;
+                userId: string | null;
+            } | null;
+            dispatcherAreaCode: string | null;
+            stateEnteredAt: string;
+            warnAt: string | null;
+            dueAt: string | null;
+            pausedAt: string | null;
+            /**
+             * @description 正常 / 临期 / 超期
+             * @enum {string}
+             */
+            deadlineState: "normal" | "warning" | "overdue";
+            escalatedTo: string | null;
+            extensionRequested: unknown;
+            payload: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            updatedAt: string;
+            closedAt: string | null;
+            version: number;
+            parties: {
+                id: string;
+                role: string;
+                subjectType: string;
+                subjectId: string;
+                name: string | null;
+            }[];
+            attachments: {
+                id: string;
+                filename: string;
+                mime: string;
+                size: number;
+                timelineId: string | null;
+                createdAt: string;
+            }[];
+            timeline: {
+                id: string;
+                at: string;
+                actorName: string;
+                action: string;
+                fromStatus: string | null;
+                toStatus: string | null;
+                note: string | null;
+                data: unknown;
+            }[];
+            /** @description what the signed-in user may do now, with the fields each needs */
+            actions: {
+                action: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                to: string | null;
+                requires: ("note" | "reason" | "result" | "assignee" | "extensionDays")[];
+            }[];
+        };
+        CommandCamera: {
+            id: string;
+            name: string;
+            identifier: string | null;
+            areaCode: string;
+            /** @description WGS-84 point inside China */
+            point: {
+                lng: number;
+                lat: number;
+            };
+            /** @description great-circle distance from the matter, metres (1 decimal) */
+            distanceM: number;
+            /** @description from the camera to the matter, degrees clockwise from north */
+            bearingDeg: number;
+            /** @description where the camera looks, degrees clockwise from north */
+            heading: number | null;
+            /** @description horizontal field of view, degrees */
+            fov: number | null;
+            /** @description signed angle from the heading to the matter (negative: to the left) */
+            offAxisDeg: number | null;
+            /** @description the matter lies within heading ± fov/2; null when unknown */
+            inView: boolean | null;
+            hasStream: boolean;
+            /** @description HLS playlist; only for those who act on matters (matter:act) */
+            streamUrl: string | null;
+        };
+        CommandTask: {
+            id: string;
+            /** @description ZL-… */
+            number: string;
+            title: string;
+            status: string;
+            statusName: {
+                zh: string;
+                en: string;
+            };
+            closed: boolean;
+            /**
+             * @description 特急 / 紧急 / 一般
+             * @enum {string}
+             */
+            urgency: "extra_urgent" | "urgent" | "normal";
+            areaCode: string;
+            areaName: string | null;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            instructions: string;
+            deadline: string;
+            /** @description past its deadline and not yet reported back (反馈) */
+            overdue: boolean;
+            pinned: boolean;
+            source: {
+                id: string;
+                number: string;
+                type: string;
+            };
+            assignee: {
+                department: string | null;
+                departmentName: {
+                    zh: string;
+                    en: string;
+                } | null;
+                areaCode: string | null;
+                areaName: string | null;
+                userId: string | null;
+                userName: string | null;
+            } | null;
+            issuedBy: string | null;
+            dispatcherAreaCode: string | null;
+            /** @description the current step’s deadline */
+            dueAt: string | null;
+            /** @enum {string} */
+            deadlineState: "normal" | "warning" | "overdue";
+            /** @description 到场: when, and where the handler’s browser said they were */
+            arrival: {
+                at: string;
+                point: {
+                    lng: number;
+                    lat: number;
+                } | null;
+                accuracyM: number | null;
+                /** @description from the matter’s point, metres */
+                distanceM: number | null;
+            } | null;
+            /** @description the cameras the dispatcher watched */
+            cameraIds: string[];
+            createdAt: string;
+            updatedAt: string;
+            closedAt: string | null;
+            version: number;
+        };
+        CommandTeamMember: {
+            userId: string;
+            displayName: string;
+            roles: string[];
+            roleNames: {
+                zh: string;
+                en: string;
+            }[];
+            areaCode: string;
+            areaName: string | null;
+            areaLevel: number;
+            departmentCode: string | null;
+            /** @description masked (138****5678); the plain number through …/team/reveal */
+            phone: string | null;
         };
         AnalysisMonth: {
             /** @description YYYY-MM */
@@ -8698,215 +11122,6 @@ export interface components {
                 };
             };
         };
-        Person: {
-            id: string;
-            areaCode: string;
-            name: string;
-            gender: ("M" | "F") | null;
-            birthDate: string | null;
-            /** @description masked, e.g. 330302********1234 */
-            idNumber: string | null;
-            /** @description masked, e.g. 138****5678 */
-            phone: string | null;
-            houseId: string | null;
-            tags: string[];
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        House: {
-            id: string;
-            areaCode: string;
-            address: string;
-            /** @enum {string} */
-            kind: "residence" | "rental" | "shop" | "factory" | "office" | "other";
-            floors: number | null;
-            point: {
-                lng: number;
-                lat: number;
-            } | null;
-            h3: string | null;
-            ownerPersonId: string | null;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        Enterprise: {
-            id: string;
-            areaCode: string;
-            name: string;
-            uscc: string;
-            legalPersonName: string | null;
-            phone: string | null;
-            industry: string | null;
-            address: string | null;
-            houseId: string | null;
-            point: {
-                lng: number;
-                lat: number;
-            } | null;
-            h3: string | null;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        Thing: {
-            id: string;
-            areaCode: string;
-            kind: string;
-            name: string;
-            identifier: string | null;
-            attributes: {
-                [key: string]: string | number | boolean | null;
-            };
-            point: {
-                lng: number;
-                lat: number;
-            } | null;
-            h3: string | null;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        Matter: {
-            id: string;
-            /** @description 一案一码, e.g. SJ-330302-20261129-0001 */
-            number: string;
-            type: string;
-            typeName: string;
-            category: string | null;
-            title: string;
-            description: string | null;
-            status: string;
-            statusName: string;
-            closed: boolean;
-            /**
-             * @description 特急 / 紧急 / 一般
-             * @enum {string}
-             */
-            urgency: "extra_urgent" | "urgent" | "normal";
-            sourceDepartment: string | null;
-            sourceChannel: string | null;
-            areaCode: string;
-            point: {
-                lng: number;
-                lat: number;
-            } | null;
-            h3: string | null;
-            reporterId: string | null;
-            reporterName: string | null;
-            assignee: {
-                department: string | null;
-                areaCode: string | null;
-                userId: string | null;
-            } | null;
-            dispatcherAreaCode: string | null;
-            stateEnteredAt: string;
-            warnAt: string | null;
-            dueAt: string | null;
-            pausedAt: string | null;
-            /**
-             * @description 正常 / 临期 / 超期
-             * @enum {string}
-             */
-            deadlineState: "normal" | "warning" | "overdue";
-            escalatedTo: string | null;
-            extensionRequested: unknown;
-            payload: {
-                [key: string]: unknown;
-            };
-            createdAt: string;
-            updatedAt: string;
-            closedAt: string | null;
-            version: number;
-        };
-        MatterDetail: {
-            id: string;
-            /** @description 一案一码, e.g. SJ-330302-20261129-0001 */
-            number: string;
-            type: string;
-            typeName: string;
-            category: string | null;
-            title: string;
-            description: string | null;
-            status: string;
-            statusName: string;
-            closed: boolean;
-            /**
-             * @description 特急 / 紧急 / 一般
-             * @enum {string}
-             */
-            urgency: "extra_urgent" | "urgent" | "normal";
-            sourceDepartment: string | null;
-            sourceChannel: string | null;
-            areaCode: string;
-            point: {
-                lng: number;
-                lat: number;
-            } | null;
-            h3: string | null;
-            reporterId: string | null;
-            reporterName: string | null;
-            assignee: {
-                department: string | null;
-                areaCode: string | null;
-                userId: string | null;
-            } | null;
-            dispatcherAreaCode: string | null;
-            stateEnteredAt: string;
-            warnAt: string | null;
-            dueAt: string | null;
-            pausedAt: string | null;
-            /**
-             * @description 正常 / 临期 / 超期
-             * @enum {string}
-             */
-            deadlineState: "normal" | "warning" | "overdue";
-            escalatedTo: string | null;
-            extensionRequested: unknown;
-            payload: {
-                [key: string]: unknown;
-            };
-            createdAt: string;
-            updatedAt: string;
-            closedAt: string | null;
-            version: number;
-            parties: {
-                id: string;
-                role: string;
-                subjectType: string;
-                subjectId: string;
-                name: string | null;
-            }[];
-            attachments: {
-                id: string;
-                filename: string;
-                mime: string;
-                size: number;
-                timelineId: string | null;
-                createdAt: string;
-            }[];
-            timeline: {
-                id: string;
-                at: string;
-                actorName: string;
-                action: string;
-                fromStatus: string | null;
-                toStatus: string | null;
-                note: string | null;
-                data: unknown;
-            }[];
-            /** @description what the signed-in user may do now, with the fields each needs */
-            actions: {
-                action: string;
-                name: {
-                    zh: string;
-                    en: string;
-                };
-                to: string | null;
-                requires: ("note" | "reason" | "result" | "assignee" | "extensionDays")[];
-            }[];
-        };
         Attachment: {
             id: string;
             filename: string;
@@ -9027,6 +11242,311 @@ export interface components {
             sources: string[];
             deadlineState: string;
             dueAt: string | null;
+        };
+        MapConfig: {
+            /** @description [lng, lat] WGS-84: the centre of the user’s area */
+            center: [
+                number,
+                number
+            ];
+            bbox: [
+                number,
+                number,
+                number,
+                number
+            ];
+            zoom: number;
+            baseSources: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                type: "raster" | "vector" | "pmtiles";
+                url: string;
+                tileSize?: number;
+                attribution?: string;
+                /** @enum {string} */
+                crs: "wgs84" | "gcj02";
+                minzoom?: number;
+                maxzoom?: number;
+            }[];
+            pointZoom: number;
+            maxPoints: number;
+            /** @description glyphs URL template for map labels (ZHILI_MAP_GLYPHS); null: the map draws no text */
+            glyphs: string | null;
+            /** @description the zoom → h3 resolution table of the aggregate */
+            resolutions: {
+                minZoom: number;
+                maxZoom: number;
+                resolution: number;
+            }[];
+            layers: {
+                code: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                available: boolean;
+                reason?: {
+                    zh: string;
+                    en: string;
+                };
+            }[];
+        };
+        MapAggregate: {
+            /** @constant */
+            mode: "cells";
+            resolution: number;
+            cells: {
+                /** @description h3 cell index (of WGS-84 coordinates) */
+                cell: string;
+                lng: number;
+                lat: number;
+                total: number;
+                open: number;
+                overdue: number;
+                byStatus: {
+                    [key: string]: number;
+                };
+                /** @description alerts layer only */
+                byLevel?: {
+                    red: number;
+                    orange: number;
+                    yellow: number;
+                };
+                /** @description the hexagon’s outline in `crs` (sent with crs=gcj02 only) */
+                boundary?: [
+                    number,
+                    number
+                ][];
+            }[];
+            total: number;
+            /** @description when the cached answer was computed; null when computed now */
+            cachedAt: string | null;
+        } | {
+            /** @constant */
+            mode: "points";
+            points: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                deadlineState: string;
+                /** @enum {string} */
+                level?: "red" | "orange" | "yellow";
+                lng: number;
+                lat: number;
+                createdAt: string;
+            }[];
+            total: number;
+            truncated: boolean;
+            /** @description when the cached answer was computed; null when computed now */
+            cachedAt: string | null;
+        };
+        MapFeatures: {
+            /** @constant */
+            mode: "cells";
+            resolution: number;
+            cells: {
+                cell: string;
+                lng: number;
+                lat: number;
+                total: number;
+                /** @description the hexagon’s outline in `crs` (sent with crs=gcj02 only) */
+                boundary?: [
+                    number,
+                    number
+                ][];
+            }[];
+            total: number;
+            /** @description when the cached answer was computed; null when computed now */
+            cachedAt: string | null;
+        } | {
+            /** @constant */
+            mode: "points";
+            points: {
+                id: string;
+                lng: number;
+                lat: number;
+                /** @description houses */
+                address?: string;
+                /** @description houses, things */
+                kind?: string;
+                /** @description houses: residents counted (never plotted) */
+                residents?: number;
+                /** @description enterprises, things */
+                name?: string;
+                /** @description enterprises */
+                industry?: string | null;
+                /** @description things: heading, fov…; streamUrl only for users who may act on matters */
+                attributes?: {
+                    [key: string]: unknown;
+                };
+            }[];
+            total: number;
+            truncated: boolean;
+            /** @description when the cached answer was computed; null when computed now */
+            cachedAt: string | null;
+        };
+        MapBoundaries: {
+            /** @constant */
+            type: "FeatureCollection";
+            features: {
+                /** @constant */
+                type: "Feature";
+                geometry: unknown;
+                properties: {
+                    code: string;
+                    name: string;
+                    level: number;
+                    source: string | null;
+                    team?: {
+                        name: string;
+                        role: string;
+                        roleName: {
+                            zh: string;
+                            en: string;
+                        };
+                    }[];
+                };
+            }[];
+            /** @description when the cached answer was computed; null when computed now */
+            cachedAt: string | null;
+        };
+        MapHouse: {
+            house: {
+                id: string;
+                areaCode: string;
+                address: string;
+                kind: string;
+                floors: number | null;
+                lng: number | null;
+                lat: number | null;
+            };
+            residents: {
+                count: number;
+                /** @description at most 50 */
+                list: {
+                    /** @description masked: 张** */
+                    name: string;
+                    gender: ("M" | "F") | null;
+                    age: number | null;
+                }[];
+            };
+            enterprises: {
+                id: string;
+                name: string;
+                industry: string | null;
+            }[];
+            /** @description matters naming the house as a party, or placed within 30 m of it (newest 50) */
+            matters: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                createdAt: string;
+                /** @enum {string} */
+                link: "party" | "nearby";
+            }[];
+            alerts: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                createdAt: string;
+                level: ("red" | "orange" | "yellow") | null;
+                /** @enum {string} */
+                link: "party" | "nearby";
+            }[];
+        };
+        MapEnterprise: {
+            enterprise: {
+                id: string;
+                areaCode: string;
+                name: string;
+                uscc: string;
+                legalPersonName: string | null;
+                /** @description masked */
+                phone: string | null;
+                industry: string | null;
+                address: string | null;
+                lng: number | null;
+                lat: number | null;
+            };
+            disputes: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                createdAt: string;
+            }[];
+            /** @description empty until the hazards line of work exists */
+            hazards: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                createdAt: string;
+            }[];
+            alerts: {
+                id: string;
+                number: string;
+                type: string;
+                title: string;
+                status: string;
+                closed: boolean;
+                createdAt: string;
+                level: ("red" | "orange" | "yellow") | null;
+            }[];
+        };
+        MapAreaSummary: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+                center: [
+                    number,
+                    number
+                ] | null;
+                bbox: [
+                    number,
+                    number,
+                    number,
+                    number
+                ] | null;
+            };
+            kpis: {
+                open: number;
+                overdue: number;
+                warning: number;
+                createdToday: number;
+                createdThisMonth: number;
+                closedThisMonth: number;
+                /** @description 办结率: of the matters created in the last 30 days, the share closed (0–1); null when none */
+                resolvedRate30d: number | null;
+            };
+            queues: {
+                status: string;
+                statusName: {
+                    zh: string;
+                    en: string;
+                };
+                count: number;
+            }[];
+            alertsOpen: {
+                red: number;
+                orange: number;
+                yellow: number;
+            };
         };
         AuditEntry: {
             id: string;

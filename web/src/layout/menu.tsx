@@ -11,8 +11,10 @@ import {
   EnvironmentOutlined,
   ExperimentOutlined,
   FormOutlined,
+  GlobalOutlined,
   InboxOutlined,
   NodeIndexOutlined,
+  SendOutlined,
   SettingOutlined,
   SolutionOutlined,
   TeamOutlined,
@@ -38,7 +40,10 @@ const MATTER_READERS = [...CENTRES, 'grid_worker', 'mediator', 'dept_clerk'];
 const ALL = [...CENTRES, 'grid_worker', 'mediator', 'dept_clerk', 'auditor', 'enterprise_user'];
 
 /**
- * The menu by role: a grid worker sees 我的网格/上报/待办; a commander 指挥/地图/统计; an admin 用户/区域/配置.
+ * The menu by role: a grid worker sees 我的网格/上报/待办; a commander 指挥/一张图/统计; an admin 用户/区域/配置.
+ * 一张图 (/map) for everyone who reads matters: the map shows only what is in the user's scope.
+ * 指令看板 (/command) for everyone who reads matters: a centre sees the tasks in its scope, a handler those
+ * sent to them.
  * 预警中心 and 预警模型 for everyone who reads matters (`matter:read`: the centres, grid workers, mediators,
  * department clerks); an alert is a matter and the list shows only those in the user's scope.
  */
@@ -89,6 +94,14 @@ export const MENU: MenuEntry[] = [
     roles: ['commander', 'city_admin'],
   },
   {
+    key: 'command-board',
+    path: '/command',
+    zh: '指令看板',
+    en: 'Command board',
+    icon: <SendOutlined />,
+    roles: MATTER_READERS,
+  },
+  {
     key: 'queue',
     path: '/matters',
     zh: '事项队列',
@@ -112,7 +125,14 @@ export const MENU: MenuEntry[] = [
     icon: <ExperimentOutlined />,
     roles: MATTER_READERS,
   },
-  { key: 'map', path: '/areas', zh: '地图', en: 'Map', icon: <EnvironmentOutlined />, roles: ['commander'] },
+  {
+    key: 'map',
+    path: '/map',
+    zh: '一张图',
+    en: 'One map',
+    icon: <GlobalOutlined />,
+    roles: MATTER_READERS,
+  },
   {
     key: 'stats',
     path: '/stats',

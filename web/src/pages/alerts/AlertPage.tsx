@@ -23,6 +23,7 @@ import { Forbidden, PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
 import { localized } from '../../components/zodRule';
 import { useI18n } from '../../i18n';
+import { CommandPanel } from '../command/CommandPanel';
 import { ActionPanel } from '../matters/components/ActionPanel';
 import {
   useArea,
@@ -299,6 +300,7 @@ function AlertView({ m, a, live }: { m: Detail; a: AlertDetail; live: ReturnType
                 data-testid="alert-fields"
               />
             </Card>
+            <CommandPanel matter={m} />
             <MatterTimeline
               matter={timelineMatter}
               workflow={workflow.data}

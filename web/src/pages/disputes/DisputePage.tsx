@@ -10,6 +10,7 @@ import { useAuth } from '../../auth';
 import { Forbidden, PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
 import { useI18n } from '../../i18n';
+import { CommandPanel } from '../command/CommandPanel';
 import { ActionPanel } from '../matters/components/ActionPanel';
 import { AttachmentsCard } from '../matters/components/AttachmentsCard';
 import { inScopeOf, useArea, useAreaNames, useDepartments, useWorkflow } from '../matters/components/lookups';
@@ -334,6 +335,7 @@ function DisputeView({
               />
             </Card>
             <PartiesCard parties={parties} />
+            <CommandPanel matter={m} />
           </Flex>
         </Col>
         {!mobile && (

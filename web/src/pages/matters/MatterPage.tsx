@@ -11,6 +11,7 @@ import { Forbidden, PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
 import { localized } from '../../components/zodRule';
 import { useI18n } from '../../i18n';
+import { CommandPanel } from '../command/CommandPanel';
 import { ActionPanel } from './components/ActionPanel';
 import { AttachmentsCard } from './components/AttachmentsCard';
 import {
@@ -35,6 +36,10 @@ const PAYLOAD_LABELS: Record<string, { zh: string; en: string }> = {
   address: { zh: '地址', en: 'Address' },
   peopleInvolved: { zh: '涉及人数', en: 'People involved' },
   photosTaken: { zh: '已拍照', en: 'Photos taken' },
+  // 指令 (src/modules/command): the matter it was dispatched from.
+  sourceMatterId: { zh: '来源事项 ID', en: 'Source matter id' },
+  sourceNumber: { zh: '来源事项编号', en: 'Source matter' },
+  sourceType: { zh: '来源事项类型', en: 'Source type' },
 };
 
 /**
@@ -255,6 +260,7 @@ function MatterView({ m, live }: { m: Detail; live: ReturnType<typeof useLiveEve
                 data-testid="matter-fields"
               />
             </Card>
+            <CommandPanel matter={m} />
             <PartiesCard parties={m.parties} />
             <AttachmentsCard matter={m} mayUpload={mayUpload} />
             <MatterTimeline

@@ -49,6 +49,8 @@ export const TIMELINE_ACTION_NAMES: Record<string, Name> = {
   create: { zh: '上报', en: 'Reported' },
   attach: { zh: '添加附件', en: 'Attachments added' },
   source_merged: { zh: '并入其他来源的上报', en: 'Another source’s report merged' },
+  issue: { zh: '下达指令', en: 'Task issued' },
+  command_task: { zh: '下达指令', en: 'Task dispatched' },
 };
 
 export const SUBJECT_TYPE_NAMES: Record<string, Name> = {

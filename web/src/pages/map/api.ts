@@ -1,0 +1,109 @@
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import { api, type Schemas, unwrap } from '../../api/client';
+import type { paths } from '../../api/schema';
+
+/**
+ * The 一张图 API (src/modules/map/map.routes.ts) through the generated client: shapes and parameters come from
+ * the server's OpenAPI document (`npm run gen:api`). Errors are the app's `ApiError {code, message, requestId}`
+ * (`unwrap`), and a 401 sends the user to sign in. Where the document is loose (a boundary's geometry is
+ * `unknown`) the page's types say what it relies on; openapi-fetch's answer types widen tuples (`[lng, lat]`
+ * to `number[]`), hence the casts back to the document's own shapes.
+ */
+
+export type MapConfig = Schemas['MapConfig'];
+export type BaseSource = MapConfig['baseSources'][number];
+export type LayerInfo = MapConfig['layers'][number];
+export type Crs = BaseSource['crs'];
+/** [minLng, minLat, maxLng, maxLat] */
+export type Bbox = MapConfig['bbox'];
+
+export type Aggregate = Schemas['MapAggregate'];
+export type MatterCell = Extract<Aggregate, { mode: 'cells' }>['cells'][number];
+export type MatterPoint = Extract<Aggregate, { mode: 'points' }>['points'][number];
+export type AlertLevel = NonNullable<MatterPoint['level']>;
+export type DeadlineState = 'normal' | 'warning' | 'overdue';
+
+export type Features = Schemas['MapFeatures'];
+export type FeatureCell = Extract<Features, { mode: 'cells' }>['cells'][number];
+export type FeaturePoint = Extract<Features, { mode: 'points' }>['points'][number];
+export type FeatureLayer = 'houses' | 'enterprises' | 'things';
+
+export type BoundaryProps = Schemas['MapBoundaries']['features'][number]['properties'];
+/** The boundaries as MapLibre draws them: the server sends Polygons and MultiPolygons (typed `unknown` there). */
+export type Boundaries = FeatureCollection<Polygon | MultiPolygon, BoundaryProps>;
+
+export type HousePanel = Schemas['MapHouse'];
+export type EnterprisePanel = Schemas['MapEnterprise'];
+export type AreaSummary = Schemas['MapAreaSummary'];
+
+/** A matter listed in a panel: a house's matters and alerts, an enterprise's disputes (each fits this). */
+export type MatterRef = EnterprisePanel['disputes'][number] & {
+  level?: AlertLevel | null;
+  link?: HousePanel['matters'][number]['link'];
+};
+
+export type MatterFilters = Omit<
+  NonNullable<paths['/api/map/aggregate']['get']['parameters']['query']>,
+  'layer' | 'bbox' | 'zoom' | 'crs'
+>;
+
+export interface View {
+  bbox: Bbox;
+  zoom: number;
+  crs: Crs;
+}
+
+export const bboxParam = (b: Bbox) => b.map((x) => x.toFixed(5)).join(',');
+
+export const getConfig = async (signal?: AbortSignal) =>
+  (await unwrap(api.GET('/api/map/config', { signal }))) as MapConfig;
+
+export const getAggregate = async (
+  layer: 'matters' | 'alerts',
+  view: View,
+  filters: MatterFilters,
+  signal?: AbortSignal,
+) =>
+  (await unwrap(
+    api.GET('/api/map/aggregate', {
+      params: { query: { layer, bbox: bboxParam(view.bbox), zoom: view.zoom, crs: view.crs, ...filters } },
+      signal,
+    }),
+  )) as Aggregate;
+
+export const getFeatures = async (
+  layer: FeatureLayer,
+  view: View,
+  kinds: string | undefined,
+  signal?: AbortSignal,
+) =>
+  (await unwrap(
+    api.GET('/api/map/features', {
+      params: {
+        query: {
+          layer,
+          bbox: bboxParam(view.bbox),
+          zoom: view.zoom,
+          crs: view.crs,
+          ...(kinds ? { kinds } : {}),
+        },
+      },
+      signal,
+    }),
+  )) as Features;
+
+export const getBoundaries = async (level: number, bbox: Bbox, crs: Crs, signal?: AbortSignal) =>
+  (await unwrap(
+    api.GET('/api/map/boundaries', { params: { query: { level, bbox: bboxParam(bbox), crs } }, signal }),
+  )) as unknown as Boundaries;
+
+export const getHouse = (id: string, signal?: AbortSignal) =>
+  unwrap(api.GET('/api/map/houses/{id}', { params: { path: { id } }, signal }));
+
+export const getEnterprise = (id: string, signal?: AbortSignal) =>
+  unwrap(api.GET('/api/map/enterprises/{id}', { params: { path: { id } }, signal }));
+
+export const getAreaSummary = async (code: string, signal?: AbortSignal) =>
+  (await unwrap(
+    api.GET('/api/map/areas/{code}/summary', { params: { path: { code } }, signal }),
+  )) as AreaSummary;
