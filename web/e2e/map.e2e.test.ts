@@ -341,6 +341,76 @@ describe.runIf(hasChromium)('一张图 in the browser: layers, filters, clicks',
       .toBe(before + 1);
   });
 
+  it('a pinned 指令 task is on the 指令 layer: a click opens its card, and 签收 changes its state live', async () => {
+    const db = e2e.t.kernel.db;
+    const town = await db
+      .selectFrom('users')
+      .select(['area_code'])
+      .where('username', '=', 'town.wuma')
+      .executeTakeFirstOrThrow();
+    const source = await db
+      .selectFrom('matters')
+      .select(['id', 'lng', 'lat'])
+      .where('type', '=', 'event')
+      .where('closed', '=', false)
+      .where('area_code', 'like', `${town.area_code.replace(/0+$/, '')}%`)
+      .where('lng', 'is not', null)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const at = { lng: source.lng!, lat: source.lat! };
+    const commander = await login(e2e.t.app, 'commander.lucheng', DEMO_PASSWORD);
+    const dispatched = await e2e.t.app.inject({
+      method: 'POST',
+      url: `/api/matters/${source.id}/tasks`,
+      headers: { cookie: commander },
+      payload: {
+        assignee: { department: 'zongzhi', areaCode: town.area_code },
+        instructions: '一张图置顶指令测试：请立即到场核实并反馈处置情况。',
+        deadline: new Date(Date.now() + 2 * 3_600_000).toISOString(),
+        pinned: true,
+      },
+    });
+    expect(dispatched.statusCode, dispatched.body).toBe(201);
+    const task = dispatched.json() as { id: string; number: string; point: { lng: number; lat: number } };
+    expect(task.point).toEqual(at);
+
+    const { page } = await open('commander.lucheng');
+    await page.goto(`${e2e.base}/map?layers=tasks&at=${at.lng},${at.lat},16`);
+    await drawn(page, 'tasks-points');
+    await page.locator('[data-testid=map-canvas][data-live=live]').waitFor({ timeout: STEP });
+    expect(Number(await page.getByTestId('layer-count-tasks').getAttribute('data-count'))).toBeGreaterThan(0);
+
+    const p = await screenOf(page, at.lng, at.lat);
+    expect(await onCanvas(page, p), 'the task is on the canvas').toBe(true);
+    await page.mouse.click(p.x, p.y);
+    const card = page.getByTestId('map-card');
+    await card.waitFor({ timeout: STEP });
+    expect(await card.getAttribute('data-kind')).toBe('task');
+    expect(await card.getByTestId('card-open').textContent()).toBe(task.number);
+    expect(await card.getByTestId('card-open').getAttribute('href')).toBe(`/matters/${task.id}`);
+    expect(await card.getByTestId('card-instructions').textContent()).toContain('一张图置顶指令测试');
+    const status = () => card.getByTestId('card-status').getAttribute('data-status');
+    expect(await status()).toBe('issued');
+    await shot(page, 'map-task-card');
+
+    // The unit signs for it elsewhere: the card (and the point's colour) follows without a reload.
+    const unit = await login(e2e.t.app, 'town.wuma', DEMO_PASSWORD);
+    const detail = (
+      await e2e.t.app.inject({ method: 'GET', url: `/api/matters/${task.id}`, headers: { cookie: unit } })
+    ).json() as { version: number };
+    const signed = await e2e.t.app.inject({
+      method: 'POST',
+      url: `/api/matters/${task.id}/transitions`,
+      headers: { cookie: unit },
+      payload: { action: 'sign', version: detail.version },
+    });
+    expect(signed.statusCode, signed.body).toBe(200);
+    await expect
+      .poll(status, { timeout: DRAW, message: 'the task’s 签收 reaches the map live' })
+      .toBe('signed');
+  });
+
   it('a house opens its residents (counted, masked) and matters; an enterprise its disputes', async () => {
     const { page } = await open('commander.lucheng');
     const house = (

@@ -53,6 +53,7 @@ const UNAVAILABLE: Partial<Record<LayerCode, { zh: string; en: string }>> = {
 const NEEDS: Partial<Record<LayerCode, Permission>> = {
   matters: 'matter:read',
   alerts: 'matter:read',
+  tasks: 'matter:read',
   houses: 'subject:read',
   enterprises: 'subject:read',
   things: 'subject:read',

@@ -13,6 +13,7 @@ export const DEADLINE_STATES = ['normal', 'warning', 'overdue'] as const;
 export const LAYERS = {
   matters: { zh: '事项', en: 'Matters' },
   alerts: { zh: '预警', en: 'Alerts' },
+  tasks: { zh: '指令', en: 'Tasks' },
   houses: { zh: '房屋', en: 'Houses' },
   enterprises: { zh: '企业', en: 'Enterprises' },
   things: { zh: '物（摄像头、船舶、消火栓…）', en: 'Things (cameras, vessels, hydrants…)' },

@@ -634,6 +634,7 @@ describe('config', () => {
     expect(avail).toEqual({
       matters: true,
       alerts: true,
+      tasks: true,
       houses: true,
       enterprises: true,
       things: true,
@@ -644,5 +645,11 @@ describe('config', () => {
     });
     const au = await json<{ layers: { code: string; available: boolean }[] }>('auditor', '/api/map/config');
     expect(au.layers.find((l) => l.code === 'matters')?.available).toBe(false);
+    expect(au.layers.find((l) => l.code === 'tasks')?.available).toBe(false);
+    // 指令: pinned tasks come from /api/command/tasks?pinned=true; the layer is listed with its name.
+    expect(w.layers.find((l) => l.code === 'tasks')).toMatchObject({
+      name: { zh: '指令', en: 'Tasks' },
+      available: true,
+    });
   });
 });

@@ -32,8 +32,9 @@ import {
   getHouse,
   type MatterPoint,
   type MatterRef,
+  type PinnedTask,
 } from './api';
-import { LEVEL_COLORS, POINT_COLORS } from './style';
+import { LEVEL_COLORS, POINT_COLORS, TASK_COLORS } from './style';
 
 /** What a click on the map selected; the card below tells about it. */
 export type Selection =
@@ -41,7 +42,8 @@ export type Selection =
   | { kind: 'house'; id: string; address?: string }
   | { kind: 'enterprise'; id: string; name?: string }
   | { kind: 'thing'; name: string; thingKind: string; attributes: Record<string, unknown> }
-  | { kind: 'area'; area: BoundaryProps };
+  | { kind: 'area'; area: BoundaryProps }
+  | { kind: 'task'; task: PinnedTask };
 
 const LEVEL_NAMES: Record<AlertLevel, { zh: string; en: string }> = {
   red: { zh: '红色预警', en: 'Red' },
@@ -367,6 +369,60 @@ function ThingCard({ s }: { s: Extract<Selection, { kind: 'thing' }> }) {
   );
 }
 
+/** A pinned 指令 task: its number, instructions, unit, state (coloured as on the map) and deadline. */
+function TaskCard({ task }: { task: PinnedTask }) {
+  const { t, name } = useI18n();
+  const a = task.assignee;
+  const unit = a
+    ? [a.departmentName ? name(a.departmentName) : a.department, a.areaName, a.userName]
+        .filter(Boolean)
+        .join(' · ')
+    : '';
+  const color = task.overdue
+    ? TASK_COLORS.overdue
+    : (TASK_COLORS[task.status as keyof typeof TASK_COLORS] ?? TASK_COLORS.later);
+  return (
+    <Flex vertical gap={8}>
+      <Typography.Title level={5} style={{ margin: 0 }} data-testid="card-title">
+        <Link to={`/matters/${task.id}`} data-testid="card-open">
+          {task.number}
+        </Link>
+      </Typography.Title>
+      <Typography.Paragraph
+        ellipsis={{ rows: 3, tooltip: task.instructions }}
+        style={{ margin: 0 }}
+        data-testid="card-instructions"
+      >
+        {task.instructions}
+      </Typography.Paragraph>
+      <Descriptions
+        size="small"
+        column={1}
+        items={[
+          { key: 'unit', label: t('承办', 'Unit'), children: unit || '—' },
+          {
+            key: 'status',
+            label: t('状态', 'State'),
+            children: (
+              <Flex gap={4} wrap>
+                <Tag color={color} data-testid="card-status" data-status={task.status}>
+                  {name(task.statusName)}
+                </Tag>
+                {task.overdue && <Tag color="red">{t('超时', 'Overdue')}</Tag>}
+              </Flex>
+            ),
+          },
+          {
+            key: 'deadline',
+            label: t('完成时限', 'Deadline'),
+            children: dayjs(task.deadline).format('YYYY-MM-DD HH:mm'),
+          },
+        ]}
+      />
+    </Flex>
+  );
+}
+
 function Section({ title, testId, children }: { title: string; testId?: string; children: ReactNode }) {
   return (
     <div data-testid={testId}>
@@ -382,6 +438,7 @@ const KIND_TITLES: Record<Selection['kind'], { zh: string; en: string }> = {
   enterprise: { zh: '企业', en: 'Enterprise' },
   thing: { zh: '物', en: 'Thing' },
   area: { zh: '区域', en: 'Area' },
+  task: { zh: '指令', en: 'Task' },
 };
 
 /** The side card of what was clicked: a matter with its actions, a house, an enterprise, a thing, an area. */
@@ -424,6 +481,7 @@ export function InfoCard({
       {selection.kind === 'enterprise' && <EnterpriseCard id={selection.id} />}
       {selection.kind === 'thing' && <ThingCard s={selection} />}
       {selection.kind === 'area' && <AreaCard area={selection.area} />}
+      {selection.kind === 'task' && <TaskCard task={selection.task} />}
     </Card>
   );
 }

@@ -10,6 +10,7 @@ import {
   LEVEL_COLORS,
   POINT_COLORS,
   stepColors,
+  TASK_COLORS,
 } from './style';
 
 const FEATURE_NAMES: Record<FeatureLayer, { zh: string; en: string }> = {
@@ -66,13 +67,15 @@ export function Legend({
   matters,
   alerts,
   features,
+  tasks,
 }: {
   matters: Aggregate | undefined;
   alerts: Aggregate | undefined;
   features: FeatureLayer[];
+  tasks?: boolean;
 }) {
   const { t, name } = useI18n();
-  if (!matters && !alerts && !features.length) return null;
+  if (!matters && !alerts && !features.length && !tasks) return null;
   return (
     <div
       data-testid="map-legend"
@@ -135,8 +138,29 @@ export function Legend({
           )}
         </div>
       )}
+      {tasks && (
+        <div data-testid="legend-tasks" style={{ marginTop: matters || alerts ? 6 : 0 }}>
+          <Typography.Text strong style={{ fontSize: 12 }}>
+            {t('置顶指令', 'Pinned tasks')}
+          </Typography.Text>
+          {(
+            [
+              ['issued', t('待签收', 'Issued')],
+              ['signed', t('待到场', 'Signed for')],
+              ['on_site', t('处置中', 'On site')],
+              ['returned', t('已退回', 'Returned')],
+              ['later', t('待核查/办结', 'Reported back')],
+              ['overdue', t('超时', 'Overdue')],
+            ] as const
+          ).map(([k, label]) => (
+            <Row key={k}>
+              <Swatch color={TASK_COLORS[k]} round /> {label}
+            </Row>
+          ))}
+        </div>
+      )}
       {features.length > 0 && (
-        <div style={{ marginTop: matters || alerts ? 6 : 0 }}>
+        <div style={{ marginTop: matters || alerts || tasks ? 6 : 0 }}>
           {features.map((f) => (
             <Row key={f}>
               <Swatch color={FEATURE_COLORS[f]} round /> {name(FEATURE_NAMES[f])}

@@ -34,6 +34,7 @@ import {
   getAggregate,
   getBoundaries,
   getFeatures,
+  getPinnedTasks,
   type MapConfig,
   type MatterPoint,
 } from './api';
@@ -43,7 +44,7 @@ import { boundaryLevels, intersect, requestZoom, snap } from './geo';
 import { InfoCard, type Selection } from './InfoCard';
 import { LayerPanel, type LayerStatus } from './LayerPanel';
 import { Legend } from './Legend';
-import { AggregateLayer, BoundaryLayer, FeaturesLayer, interactiveIds } from './layers';
+import { AggregateLayer, BoundaryLayer, FeaturesLayer, interactiveIds, TasksLayer } from './layers';
 import { baseStyle, Z } from './style';
 
 /** After the map stops moving, wait this long before asking for what is in view (a pan is often several). */
@@ -175,6 +176,15 @@ export function MapView({
     }),
   });
 
+  // 指令: the open pinned tasks the user may see, whatever the view (a few hundred at most).
+  const tasks = useQuery({
+    queryKey: ['map', 'tasks'],
+    queryFn: ({ signal }) => getPinnedTasks(signal),
+    enabled: isOn('tasks'),
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+  });
+
   // Boundaries: districts and towns once for the whole area, villages and grids for the view when zoomed in.
   const levels = view ? boundaryLevels(view.zoom, isOn('grids'), req?.bbox ?? null) : [2, 3];
   const boundaries = useQueries({
@@ -202,6 +212,7 @@ export function MapView({
     clearTimeout(liveTimer.current);
     liveTimer.current = setTimeout(() => {
       void qc.invalidateQueries({ queryKey: ['map', 'aggregate'] });
+      void qc.invalidateQueries({ queryKey: ['map', 'tasks'] });
       void qc.invalidateQueries({ queryKey: ['map', 'house'] });
       void qc.invalidateQueries({ queryKey: ['map', 'enterprise'] });
       void qc.invalidateQueries({ queryKey: ['map', 'area'] });
@@ -215,6 +226,7 @@ export function MapView({
   });
   const mattersData = isOn('matters') ? matters.data : undefined;
   const alertsData = isOn('alerts') ? alerts.data : undefined;
+  const tasksData = isOn('tasks') ? tasks.data : undefined;
 
   const status: Record<string, LayerStatus> = {};
   const statusOf = (d: Aggregate | Features | undefined, fetching: boolean): LayerStatus => ({
@@ -226,6 +238,10 @@ export function MapView({
   FEATURE_LAYERS.forEach((l, i) => {
     status[l] = statusOf(featureData.get(l), !!features[i]?.isFetching);
   });
+  status.tasks = {
+    loading: tasks.isFetching && !tasksData,
+    ...(tasksData ? { total: tasksData.filter((x) => x.point).length, mode: 'points' as const } : {}),
+  };
   const grids = boundaryData.get(5);
   status.grids = { loading: false, ...(grids ? { total: grids.features.length } : {}) };
 
@@ -235,6 +251,8 @@ export function MapView({
     errors.push({ key: 'matters', label: t('事项', 'Matters'), error: matters.error });
   if (isOn('alerts') && alerts.error)
     errors.push({ key: 'alerts', label: t('预警', 'Alerts'), error: alerts.error });
+  if (isOn('tasks') && tasks.error)
+    errors.push({ key: 'tasks', label: t('指令', 'Tasks'), error: tasks.error });
   FEATURE_LAYERS.forEach((l, i) => {
     const e = features[i]?.error;
     if (isOn(l) && e)
@@ -253,6 +271,7 @@ export function MapView({
   const retryAll = () => {
     void matters.refetch();
     void alerts.refetch();
+    void tasks.refetch();
     for (const f of features) void f.refetch();
     for (const b of boundaries) void b.refetch();
   };
@@ -260,9 +279,10 @@ export function MapView({
   const anyLoading =
     (isOn('matters') && matters.isFetching) ||
     (isOn('alerts') && alerts.isFetching) ||
+    (isOn('tasks') && tasks.isFetching) ||
     features.some((f, i) => isOn(FEATURE_LAYERS[i]!) && f.isFetching) ||
     boundaries.some((b) => b.isLoading);
-  const dataLayers = ['matters', 'alerts', ...FEATURE_LAYERS].filter(isOn);
+  const dataLayers = ['matters', 'alerts', 'tasks', ...FEATURE_LAYERS].filter(isOn);
   const answered = dataLayers.map((l) => status[l]?.total);
   const empty =
     !!req && dataLayers.length > 0 && !anyLoading && errors.length === 0 && answered.every((n) => n === 0);
@@ -279,7 +299,9 @@ export function MapView({
   const shown: Selection | null =
     selection?.kind === 'matter'
       ? { kind: 'matter', point: visible.find((p) => p.id === selection.point.id) ?? selection.point }
-      : selection;
+      : selection?.kind === 'task'
+        ? { kind: 'task', task: tasksData?.find((x) => x.id === selection.task.id) ?? selection.task }
+        : selection;
 
   const onMoveEnd = useCallback(() => {
     clearTimeout(moveTimer.current);
@@ -374,6 +396,11 @@ export function MapView({
       if (point) setSelection({ kind: 'matter', point });
       return;
     }
+    if (id === 'tasks-points') {
+      const task = tasksData?.find((x) => x.id === String(p.id));
+      if (task) setSelection({ kind: 'task', task });
+      return;
+    }
     if (id === 'houses-points')
       setSelection({ kind: 'house', id: String(p.id), address: String(p.address ?? '') });
     else if (id === 'enterprises-points')
@@ -426,6 +453,7 @@ export function MapView({
     if (id.endsWith('-clusters'))
       return `${featureName(id.slice(0, -9))} ${p.point_count} — ${t('点击展开', 'click to expand')}`;
     if (id === 'matters-points' || id === 'alerts-points') return `${p.number} ${p.title}`;
+    if (id === 'tasks-points') return `${p.number} ${p.title}`;
     if (id === 'houses-points') return `${p.address}（${t('住户', 'residents')} ${p.residents}）`;
     return String(p.name ?? '');
   };
@@ -560,6 +588,7 @@ export function MapView({
             {[...featureData].map(([layer, data]) => (
               <FeaturesLayer key={layer} layer={layer} data={data} labels={labels} />
             ))}
+            {tasksData && <TasksLayer tasks={tasksData} />}
           </MapGL>
         )}
 
@@ -685,6 +714,7 @@ export function MapView({
             matters={mattersData}
             alerts={alertsData}
             features={FEATURE_LAYERS.filter((l) => featureData.has(l))}
+            tasks={!!tasksData}
           />
         </div>
 

@@ -55,6 +55,14 @@ export interface View {
 
 export const bboxParam = (b: Bbox) => b.map((x) => x.toFixed(5)).join(',');
 
+/** A pinned 指令 task as /api/command/tasks lists it (its point is the source matter's, WGS-84). */
+export type PinnedTask = Schemas['CommandTask'];
+
+/** The 指令 layer: open pinned tasks the user may see (at most 200, nearest deadline first). */
+export const getPinnedTasks = async (signal?: AbortSignal) =>
+  (await unwrap(api.GET('/api/command/tasks', { params: { query: { pinned: 'true', limit: 200 } }, signal })))
+    .items as PinnedTask[];
+
 export const getConfig = async (signal?: AbortSignal) =>
   (await unwrap(api.GET('/api/map/config', { signal }))) as MapConfig;
 

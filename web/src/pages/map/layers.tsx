@@ -1,7 +1,7 @@
 import { Layer, Source } from '@vis.gl/react-maplibre';
 import type { ExpressionSpecification } from 'maplibre-gl';
 import { useMemo } from 'react';
-import type { Aggregate, Boundaries, FeatureLayer, Features } from './api';
+import type { Aggregate, Boundaries, FeatureLayer, Features, PinnedTask } from './api';
 import { breaks, hexagons, pointsOf } from './geo';
 import {
   ALERT_CELL_COLORS,
@@ -11,6 +11,7 @@ import {
   FEATURE_COLORS,
   matterPointColor,
   stepColor,
+  taskPointColor,
   Z,
 } from './style';
 
@@ -25,6 +26,7 @@ const TEXT_FONT = ['Noto Sans Regular'];
 /** The layers a click or a hover answers to, topmost first (the order they are stacked in). */
 export function interactiveIds(): string[] {
   return [
+    'tasks-points',
     'alerts-points',
     'matters-points',
     ...(['things', 'enterprises', 'houses'] as const).flatMap((l) => [
@@ -265,6 +267,49 @@ export function FeaturesLayer({
           paint={{ 'text-color': '#fff' }}
         />
       )}
+    </Source>
+  );
+}
+
+/**
+ * Pinned 指令 tasks: a large ring on top of everything, filled by the task's state (overdue red), with a dark
+ * outline so that it stands out from matter points. Tasks without a point are not drawn.
+ */
+export function TasksLayer({ tasks }: { tasks: PinnedTask[] }) {
+  const geo = useMemo(
+    () =>
+      pointsOf(
+        tasks.flatMap((x) =>
+          x.point
+            ? [
+                {
+                  id: x.id,
+                  number: x.number,
+                  title: x.title,
+                  status: x.status,
+                  overdue: x.overdue,
+                  lng: x.point.lng,
+                  lat: x.point.lat,
+                },
+              ]
+            : [],
+        ),
+      ),
+    [tasks],
+  );
+  return (
+    <Source id="tasks-points-src" type="geojson" data={geo}>
+      <Layer
+        id="tasks-points"
+        type="circle"
+        beforeId={Z.labels}
+        paint={{
+          'circle-color': taskPointColor,
+          'circle-radius': 10,
+          'circle-stroke-color': '#111827',
+          'circle-stroke-width': 3,
+        }}
+      />
     </Source>
   );
 }

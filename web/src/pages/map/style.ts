@@ -91,3 +91,27 @@ export const alertPointColor: ExpressionSpecification = [
   POINT_COLORS.closed,
   ['match', ['get', 'level'], 'red', LEVEL_COLORS.red, 'orange', LEVEL_COLORS.orange, LEVEL_COLORS.yellow],
 ];
+
+/** A pinned 指令 task by its state: overdue red, 待签收 amber, 待到场 blue, 处置中 violet, 已退回 orange, later green. */
+export const TASK_COLORS = {
+  overdue: '#dc2626',
+  issued: '#f59e0b',
+  signed: '#2563eb',
+  on_site: '#7c3aed',
+  returned: '#ea580c',
+  later: '#16a34a',
+} as const;
+export const taskPointColor: ExpressionSpecification = [
+  'case',
+  ['==', ['get', 'overdue'], true],
+  TASK_COLORS.overdue,
+  ['==', ['get', 'status'], 'issued'],
+  TASK_COLORS.issued,
+  ['==', ['get', 'status'], 'signed'],
+  TASK_COLORS.signed,
+  ['==', ['get', 'status'], 'on_site'],
+  TASK_COLORS.on_site,
+  ['==', ['get', 'status'], 'returned'],
+  TASK_COLORS.returned,
+  TASK_COLORS.later,
+];
