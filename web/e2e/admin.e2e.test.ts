@@ -132,7 +132,12 @@ describe.runIf(hasChromium)('areas, subjects and administration in a browser', (
     await auditor.getByTestId('audit-apply').click();
     const entry = auditor.locator('[data-testid="audit-table"] tbody tr.ant-table-row', { hasText: reason });
     await entry.waitFor();
-    expect(await auditor.locator('[data-testid="audit-table"] tbody tr.ant-table-row').count()).toBe(1);
+    // The newest entry is also on the unfiltered first page: wait for the filtered answer to replace it.
+    await expect
+      .poll(() => auditor.locator('[data-testid="audit-table"] tbody tr.ant-table-row').count(), {
+        timeout: 15_000,
+      })
+      .toBe(1);
     expect(await text(entry)).toContain('town.wuma');
     expect(await text(entry)).toContain('person.reveal');
     // The expanded row shows what was recorded: the field names, never the number.
