@@ -2,6 +2,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineModule } from '../../core/modules.ts';
 import { mapRoutes } from './map.routes.ts';
+import { foldMatterCells } from './map.service.ts';
+
+/** How often the leader folds the roll-up's pending deltas into its counts (readers add them either way). */
+export const ROLLUP_FOLD_MS = 60_000;
 
 /**
  * 社会治理一张图: the map of matters, alerts, houses, enterprises and things, with boundaries and click-to-know
@@ -13,4 +17,11 @@ export default defineModule({
   matterTypes: [],
   migrations: path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations'),
   routes: (kernel) => mapRoutes(kernel),
+  jobs: (kernel) => [
+    {
+      name: 'map-rollup-fold',
+      intervalMs: ROLLUP_FOLD_MS,
+      run: async () => ({ folded: await foldMatterCells(kernel.db) }),
+    },
+  ],
 });

@@ -10,6 +10,7 @@ import { createPerson } from '../../core/subjects/persons.service.ts';
 import { createThing } from '../../core/subjects/things.service.ts';
 import { createTestContext, seeded, type TestContext, testEngine } from '../../testing/harness.ts';
 import { mapCacheOf } from './map.routes.ts';
+import { foldMatterCells } from './map.service.ts';
 
 /**
  * The map API through HTTP on a real database: hexagon counts equal direct counts (and h3-js's own parent
@@ -653,3 +654,192 @@ describe('config', () => {
     });
   });
 });
+
+describe(`roll-up (${testEngine()})`, () => {
+  /** The matters as stored now (after changes made behind the services' back). */
+  async function reload() {
+    const r = await sql<{
+      id: string;
+      type: string;
+      status: string;
+      closed: boolean;
+      deadline_state: string;
+      level: string | null;
+      area_code: string;
+      lng: number;
+      lat: number;
+      h3: string;
+      created_at: Date;
+    }>`select id::text as id, type, status, closed, deadline_state, payload->>'level' as level, area_code, lng, lat, h3, created_at
+       from matters where h3 is not null`.execute(t.kernel.db);
+    placed = r.rows.map((x) => ({
+      id: x.id,
+      type: x.type,
+      status: x.status,
+      closed: x.closed,
+      deadline: x.deadline_state,
+      level: x.level,
+      area: x.area_code,
+      lng: x.lng,
+      lat: x.lat,
+      h3: x.h3,
+      createdAt: x.created_at,
+    }));
+  }
+
+  const cityBox = '119.6,27.0,121.3,28.6';
+  /** Views the roll-up answers (no time window, res ≤ 7, a town's scope or wider), with their filter. */
+  const views: [string, string, (p: Placed) => boolean][] = [
+    ['city', `layer=matters&bbox=VIEW&zoom=8`, (p) => p.type !== 'alert'],
+    ['city', `layer=matters&bbox=VIEW&zoom=10&open=true`, (p) => p.type !== 'alert' && !p.closed],
+    [
+      'city',
+      `layer=matters&bbox=VIEW&zoom=12&statuses=handling,closed&deadline=overdue`,
+      (p) => p.type !== 'alert' && ['handling', 'closed'].includes(p.status) && p.deadline === 'overdue',
+    ],
+    ['city', `layer=alerts&bbox=VIEW&zoom=9&levels=red`, (p) => p.type === 'alert' && p.level === 'red'],
+    [
+      'wuma',
+      `layer=matters&bbox=${cityBox}&zoom=8`,
+      (p) => p.type !== 'alert' && p.area.startsWith('330302006'),
+    ],
+    [
+      'qidu',
+      `layer=alerts&bbox=${cityBox}&zoom=11`,
+      (p) => p.type === 'alert' && p.area.startsWith('330302023'),
+    ],
+  ];
+
+  async function compareAll(label: string) {
+    await reload();
+    mapCacheOf(t.kernel)!.clear();
+    for (const [who, q, keep] of views) {
+      const url = `/api/map/aggregate?${q.replace('VIEW', VIEW)}`;
+      const a = await json<CellsAnswer>(who, url);
+      const res = a.resolution;
+      const direct = directCells(placed.filter(keep), res);
+      const got = new Map(
+        a.cells.map((x) => [
+          x.cell,
+          { total: x.total, open: x.open, overdue: x.overdue, byStatus: x.byStatus },
+        ]),
+      );
+      // The cells near the view's edge may be cut (a view's keep box); every returned cell is exact.
+      for (const [cell, v] of got) expect(v, `${label}: ${who} ${q} ${cell}`).toEqual(direct.get(cell));
+      if (q.includes('layer=alerts')) {
+        for (const x of a.cells) {
+          const here = placed.filter((p) => keep(p) && cellToParent(p.h3, res) === x.cell);
+          const count = (l: string) => here.filter((p) => p.level === l).length;
+          expect(x.byLevel, `${label}: ${who} ${q} ${x.cell}`).toEqual({
+            red: count('red'),
+            orange: count('orange'),
+            yellow: count('yellow'),
+          });
+        }
+      }
+      expect(got.size, `${label}: ${who} ${q}`).toBeGreaterThan(0);
+    }
+  }
+
+  const deltas = async () =>
+    Number(
+      (await sql<{ n: string }>`select count(*)::text as n from matter_cell_deltas`.execute(t.kernel.db))
+        .rows[0]!.n,
+    );
+
+  it('answers what the matters answer after inserts, moves, state changes and deletes, before and after a fold', async () => {
+    await foldMatterCells(t.kernel.db);
+    expect(await deltas()).toBe(0);
+    const db = t.kernel.db;
+    const rnd = seeded(11);
+    const ids = placed.map((p) => p.id);
+    const pick = (n: number) => Array.from({ length: n }, () => ids[Math.floor(rnd() * ids.length)]!);
+
+    // An update that changes nothing counted writes no delta.
+    await sql`update matters set title = title || '·' where id = any(${pick(100)}::bigint[])`.execute(db);
+    expect(await deltas()).toBe(0);
+
+    // State changes, deadlines, alert levels, moves within and across towns, unplacing, deletes, inserts.
+    await sql`update matters set status = 'closed', closed = true
+              where type <> 'alert' and id = any(${pick(150)}::bigint[])`.execute(db);
+    await sql`update matters set deadline_state = 'overdue' where id = any(${pick(150)}::bigint[])`.execute(
+      db,
+    );
+    await sql`update matters set payload = jsonb_set(payload, '{level}', '"red"')
+              where type = 'alert' and id = any(${pick(300)}::bigint[])`.execute(db);
+    const target = villages[5]!; // a 七都 village: moves 五马's matters to another town
+    for (const id of pick(40)) {
+      const lng = target.lng + (rnd() - 0.5) * 0.01;
+      const lat = target.lat + (rnd() - 0.5) * 0.01;
+      await sql`update matters set lng = ${lng}, lat = ${lat}, h3 = ${latLngToCell(lat, lng, 9)},
+                area_code = ${target.code} where id = ${id}::bigint`.execute(db);
+    }
+    await sql`update matters set h3 = null, lng = null, lat = null where id = any(${pick(30)}::bigint[])`.execute(
+      db,
+    );
+    expect(await deltas()).toBeGreaterThan(0);
+    await compareAll('pending deltas');
+
+    const moreBefore = placed.length;
+    await plantMore(db, 200, rnd);
+    await compareAll('after inserts');
+    await reload();
+    expect(placed.length).toBe(moreBefore + 200);
+
+    const folded = await foldMatterCells(db);
+    expect(folded).toBeGreaterThan(0);
+    expect(await deltas()).toBe(0);
+    await compareAll('after the fold');
+
+    // The folded counts are the matters' own grouping, row for row.
+    const diff = await sql<{ n: string }>`
+      with truth as (
+        select left(area_code, 9) as town, h3_r7, type, status, closed, deadline_state,
+               case when type = 'alert' then coalesce(payload->>'level', '') else '' end as level, count(*) as n
+        from matters where h3_r7 is not null group by 1, 2, 3, 4, 5, 6, 7
+      )
+      select count(*)::text as n from (
+        (select town, h3_r7, type, status, closed, deadline_state, level, n from truth
+         except select town, h3_r7, type, status, closed, deadline_state, level, n from matter_cell_counts)
+        union all
+        (select town, h3_r7, type, status, closed, deadline_state, level, n from matter_cell_counts
+         except select town, h3_r7, type, status, closed, deadline_state, level, n from truth)
+      ) x`.execute(db);
+    expect(diff.rows[0]!.n).toBe('0');
+  });
+
+  it('deleted matters leave the counts', async () => {
+    const db = t.kernel.db;
+    const gone = await sql`delete from matters where id in (
+        select id from matters where number like 'T-MAP-%' and area_code like '330302006%' and h3 is not null
+        order by id limit 25)`.execute(db);
+    expect(Number(gone.numAffectedRows)).toBe(25);
+    await compareAll('after deletes');
+  });
+});
+
+/** More matters in one statement, some alerts, around the test's villages. */
+async function plantMore(db: TestContext['kernel']['db'], n: number, rnd: () => number) {
+  const rows = Array.from({ length: n }, (_, i) => {
+    const v = villages[Math.floor(rnd() * villages.length)]!;
+    const lng = v.lng + (rnd() - 0.5) * 0.02;
+    const lat = v.lat + (rnd() - 0.5) * 0.02;
+    const alert = rnd() < 0.3;
+    const status = alert ? 'raised' : STATES[Math.floor(rnd() * STATES.length)]!;
+    return {
+      number: `T-MAP-MORE-${i}`,
+      type: alert ? 'alert' : 'event',
+      title: '追加',
+      status,
+      closed: !alert && CLOSED.has(status),
+      area_code: v.code,
+      lng,
+      lat,
+      h3: latLngToCell(lat, lng, 9),
+      deadline_state: DEADLINES[Math.floor(rnd() * 3)]!,
+      payload: JSON.stringify(alert ? { level: LEVELS[Math.floor(rnd() * 3)] } : {}),
+      created_at: new Date(),
+    };
+  });
+  await db.insertInto('matters').values(rows).execute();
+}
