@@ -44,7 +44,7 @@ export async function exportTasksXlsx(
   let cursor: string | undefined;
   let n = 0;
   do {
-    const page = await listTasks(db, actor, { ...filters, limit: 200, cursor });
+    const page = await listTasks(db, actor, { ...filters, crs: 'wgs84', limit: 200, cursor });
     for (const t of page.items) {
       if (n >= TASK_EXPORT_MAX) break;
       const a = t.assignee;

@@ -187,12 +187,20 @@ export const TaskFilters = z.object({
     .optional(),
   assignee: z.enum(['me', 'my_unit']).optional(),
   source: Id.optional().describe('tasks of one matter'),
+  closedSince: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('with status=open: also the tasks closed at or after this time (the map shows them greyed)'),
   q: z.string().trim().min(1).max(100).optional().describe('text in the title or the instructions'),
   sort: z.enum(['deadline_asc', 'created_desc']).default('deadline_asc'),
 });
 export type TaskFilters = z.infer<typeof TaskFilters>;
 
 export const TaskListQuery = TaskFilters.extend({
+  crs: z
+    .enum(['wgs84', 'gcj02'])
+    .default('wgs84')
+    .describe('datum of the points answered: gcj02 under a GCJ-02 base map (converted by the map module)'),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

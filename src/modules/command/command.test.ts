@@ -5,6 +5,7 @@ import { createMatter } from '../../core/matters/matters.service.ts';
 import { h3Of } from '../../core/subjects/common.ts';
 import { createTestContext, type TestContext } from '../../testing/harness.ts';
 import { form } from '../../testing/multipart.ts';
+import { toCrs } from '../map/map.geo.ts';
 import { EARTH_RADIUS_M } from './cameras.geo.ts';
 import { nearestCameras } from './cameras.service.ts';
 import { cdb } from './command.tables.ts';
@@ -436,6 +437,25 @@ describe('a command task from an alert, through its loop', () => {
     expect(board.items.map((x: { id: string }) => x.id)).not.toContain(task.id);
     const done = (await call('commander', 'GET', '/api/command/tasks?status=closed')).json();
     expect(done.items.map((x: { id: string }) => x.id)).toContain(task.id);
+    // The map's 指令 layer: open pinned tasks and those closed since a time (greyed there), not older ones.
+    const since = (ms: number) => encodeURIComponent(new Date(Date.now() - ms).toISOString());
+    const recent = (
+      await call(
+        'commander',
+        'GET',
+        `/api/command/tasks?pinned=true&status=open&closedSince=${since(60_000)}`,
+      )
+    ).json();
+    expect(recent.items.find((x: { id: string }) => x.id === task.id)).toMatchObject({ closed: true });
+    const later = (
+      await call(
+        'commander',
+        'GET',
+        `/api/command/tasks?pinned=true&status=open&closedSince=${since(-60_000)}`,
+      )
+    ).json();
+    expect(later.items.map((x: { id: string }) => x.id)).not.toContain(task.id);
+    expect((await call('commander', 'GET', '/api/command/tasks?closedSince=yesterday')).statusCode).toBe(400);
   });
 });
 
@@ -589,6 +609,19 @@ describe('the command board', () => {
     expect(pin.json().pinned).toBe(true);
     const pinned = (await call('commander', 'GET', '/api/command/tasks?pinned=true')).json();
     expect(pinned.items.map((x: { id: string }) => x.id)).toEqual([made[0]]);
+    // Under a GCJ-02 base map the points come converted, by the map's one conversion (a few hundred metres).
+    const gcj = (await call('commander', 'GET', '/api/command/tasks?pinned=true&crs=gcj02')).json();
+    const w = pinned.items[0].point as { lng: number; lat: number };
+    expect(gcj.items[0].point).toEqual(
+      Object.fromEntries(['lng', 'lat'].map((k, i) => [k, toCrs(w.lng, w.lat, 'gcj02')[i]])),
+    );
+    const movedM = Math.hypot(
+      (gcj.items[0].point.lng - w.lng) * 98_000,
+      (gcj.items[0].point.lat - w.lat) * 111_000,
+    );
+    expect(movedM).toBeGreaterThan(100);
+    expect(movedM).toBeLessThan(1000);
+    expect((await call('commander', 'GET', '/api/command/tasks?crs=bd09')).statusCode).toBe(400);
     expect(
       (await call('grid', 'PUT', `/api/command/tasks/${made[0]}/pin`, { pinned: false })).statusCode,
     ).toBe(403);

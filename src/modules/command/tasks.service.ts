@@ -21,6 +21,7 @@ import { transition } from '../../core/matters/transition.ts';
 import { warnAt } from '../../core/workflow/deadlines.ts';
 import { CENTRE_ROLES } from '../../core/workflow/generic-loop.ts';
 import { deadlineInRange } from '../../shared/command-input.ts';
+import { type Crs, toCrs } from '../map/map.geo.ts';
 import { distanceM } from './cameras.geo.ts';
 import type { DispatchInput, TaskFilters, TaskListQuery, TaskPayload } from './command.schema.ts';
 import { cdb } from './command.tables.ts';
@@ -208,7 +209,10 @@ export async function tasksOf(db: DbOrTx, actor: Actor, sourceId: string): Promi
 function filtered(db: DbOrTx, actor: Actor, f: Omit<TaskFilters, 'sort'>, now: Date) {
   let q = tasksQuery(db, actor);
   const status = f.status?.length ? f.status : ['open'];
-  if (status.includes('open')) q = q.where('m.closed', '=', false);
+  if (status.includes('open') && f.closedSince) {
+    const since = new Date(f.closedSince);
+    q = q.where((eb) => eb.or([eb('m.closed', '=', false), eb('m.closed_at', '>=', since)]));
+  } else if (status.includes('open')) q = q.where('m.closed', '=', false);
   else if (status.includes('closed')) q = q.where('m.closed', '=', true);
   else if (!status.includes('all')) q = q.where('m.status', 'in', status);
   if (f.overdue !== undefined) {
@@ -256,8 +260,22 @@ export async function listTasks(
   const last = page.at(-1);
   const v = (r: TaskRow) => (query.sort === 'deadline_asc' ? r.deadline : r.created_at).toISOString();
   return {
-    items: page.map((r) => presentTask(r, now)),
+    items: page.map((r) => inCrs(presentTask(r, now), query.crs)),
     nextCursor: rows.length > query.limit && last ? encodeCursor({ v: v(last), id: last.id }) : null,
+  };
+}
+
+/** A task's points in the asked datum (stored WGS-84; the map's one conversion, toCrs). */
+function inCrs(task: Task, crs: Crs): Task {
+  if (crs === 'wgs84') return task;
+  const move = (p: { lng: number; lat: number }) => {
+    const [lng, lat] = toCrs(p.lng, p.lat, crs);
+    return { lng, lat };
+  };
+  return {
+    ...task,
+    point: task.point && move(task.point),
+    arrival: task.arrival && { ...task.arrival, point: task.arrival.point && move(task.arrival.point) },
   };
 }
 
