@@ -443,10 +443,74 @@ async function phase(engine: string, opened: Opened) {
       );
     }
     console.log(plans.join('\n'));
+    await rollupWriteCost(database);
   } finally {
     await app.close();
     await kernel.close();
   }
+}
+
+const WRITE_ROUNDS = Number(process.env.BENCH_MAP_WRITE_ROUNDS ?? 10);
+const WRITE_BATCH = 1000;
+const ROLLUP_TRIGGERS = ['matters_cells_ins', 'matters_cells_upd', 'matters_cells_del'];
+
+/**
+ * What the roll-up's triggers cost the writers, side by side in one run on the same 1,000,000-row table:
+ * batches of 1,000 matters (copies of existing rows, as an import batch writes them) inserted, then their
+ * state changed in one statement, then deleted — with the triggers enabled and disabled, alternating which
+ * goes first each round. Medians per statement and their ratio.
+ */
+async function rollupWriteCost(database: Database) {
+  const db = database.db;
+  const toggle = (on: boolean) =>
+    exec(
+      db,
+      `alter table matters ${ROLLUP_TRIGGERS.map((t) => `${on ? 'enable' : 'disable'} trigger ${t}`).join(', ')}`,
+    );
+  const times = {
+    on: { ins: [] as number[], upd: [] as number[], del: [] as number[] },
+    off: { ins: [] as number[], upd: [] as number[], del: [] as number[] },
+  };
+  const timed = async (q: string) => {
+    const t0 = performance.now();
+    await exec(db, q);
+    return performance.now() - t0;
+  };
+  try {
+    for (let r = 0; r < WRITE_ROUNDS; r++) {
+      for (const mode of r % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        await toggle(mode === 'on');
+        const tag = `BW-${r}-${mode}-`;
+        times[mode].ins.push(
+          await timed(`insert into matters (number, type, title, status, closed, area_code, lng, lat, h3,
+                         deadline_state, payload, created_at)
+                       select '${tag}' || m.id, m.type, m.title, m.status, m.closed, m.area_code, m.lng, m.lat, m.h3,
+                              m.deadline_state, m.payload, m.created_at
+                       from matters m where m.id > ${r * 7919} order by m.id limit ${WRITE_BATCH}`),
+        );
+        times[mode].upd.push(
+          await timed(`update matters set status = 'resolving', deadline_state = 'warning'
+                       where number like '${tag}%'`),
+        );
+        times[mode].del.push(await timed(`delete from matters where number like '${tag}%'`));
+      }
+    }
+  } finally {
+    await toggle(true);
+  }
+  const med = (xs: number[]) =>
+    pct(
+      [...xs].sort((a, b) => a - b),
+      50,
+    );
+  const line = (what: string, k: 'ins' | 'upd' | 'del') =>
+    `    ${what}: ${med(times.on[k]).toFixed(1)} ms with the roll-up, ${med(times.off[k]).toFixed(1)} ms without — ×${(
+      med(times.on[k]) / med(times.off[k])
+    ).toFixed(2)}`;
+  console.log(
+    `  roll-up write cost (${WRITE_ROUNDS} rounds × ${fmt(WRITE_BATCH)} rows per statement, triggers on/off alternating, medians):\n` +
+      `${line('insert', 'ins')}\n${line('update of state', 'upd')}\n${line('delete', 'del')}`,
+  );
 }
 
 export async function benchMap(): Promise<void> {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { defineModule } from '../../core/modules.ts';
 import { mapRoutes } from './map.routes.ts';
 import { foldMatterCells } from './map.service.ts';
@@ -21,7 +22,15 @@ export default defineModule({
     {
       name: 'map-rollup-fold',
       intervalMs: ROLLUP_FOLD_MS,
-      run: async () => ({ folded: await foldMatterCells(kernel.db) }),
+      run: async () => {
+        const folded = await foldMatterCells(kernel.db);
+        // PGlite has no autovacuum: the deltas table is emptied every minute and the counts updated in place,
+        // so their dead rows are reclaimed here (small tables, milliseconds). PostgreSQL's autovacuum does it.
+        if (kernel.database.engine === 'pglite' && folded > 0) {
+          await sql`vacuum matter_cell_deltas, matter_cell_counts`.execute(kernel.db);
+        }
+        return { folded };
+      },
     },
   ],
 });

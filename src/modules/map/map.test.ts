@@ -9,6 +9,7 @@ import { createHouse } from '../../core/subjects/houses.service.ts';
 import { createPerson } from '../../core/subjects/persons.service.ts';
 import { createThing } from '../../core/subjects/things.service.ts';
 import { createTestContext, seeded, type TestContext, testEngine } from '../../testing/harness.ts';
+import mapModule from './index.ts';
 import { mapCacheOf } from './map.routes.ts';
 import { foldMatterCells } from './map.service.ts';
 
@@ -806,6 +807,18 @@ describe(`roll-up (${testEngine()})`, () => {
          except select town, h3_r7, type, status, closed, deadline_state, level, n from truth)
       ) x`.execute(db);
     expect(diff.rows[0]!.n).toBe('0');
+  });
+
+  it('the leader’s fold job folds the pending deltas (and vacuums them on PGlite)', async () => {
+    const db = t.kernel.db;
+    await sql`update matters set deadline_state = 'warning'
+              where id in (select id from matters where h3 is not null order by id limit 20)`.execute(db);
+    const pending = await deltas();
+    expect(pending).toBeGreaterThan(0);
+    const job = mapModule.jobs!(t.kernel).find((j) => j.name === 'map-rollup-fold')!;
+    expect(await job.run(new Date())).toEqual({ folded: pending });
+    expect(await deltas()).toBe(0);
+    await compareAll('after the job');
   });
 
   it('deleted matters leave the counts', async () => {
