@@ -409,6 +409,32 @@ describe.runIf(hasChromium)('一张图 in the browser: layers, filters, clicks',
     await expect
       .poll(status, { timeout: DRAW, message: 'the task’s 签收 reaches the map live' })
       .toBe('signed');
+
+    // The unit goes on to the end and the commander closes it: the marker stays, greyed as 已办结, live.
+    const step = async (cookie: string, action: string, extra: Record<string, unknown> = {}) => {
+      const d = (
+        await e2e.t.app.inject({ method: 'GET', url: `/api/matters/${task.id}`, headers: { cookie } })
+      ).json() as { version: number };
+      const path =
+        action === 'arrive' ? `/api/command/tasks/${task.id}/arrive` : `/api/matters/${task.id}/transitions`;
+      const r = await e2e.t.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { cookie },
+        payload: { ...(action === 'arrive' ? {} : { action }), version: d.version, ...extra },
+      });
+      expect(r.statusCode, `${action}: ${r.body}`).toBe(200);
+    };
+    await step(unit, 'arrive', { location: { ...at, accuracyM: 10 } });
+    await step(unit, 'handle', { note: '已到场处置' });
+    await step(unit, 'feedback', { result: '现场已处置完毕。' });
+    await step(commander, 'verify', { note: '核实无误' });
+    await step(commander, 'close');
+    await expect
+      .poll(status, { timeout: DRAW, message: 'the task’s 办结 reaches the map live' })
+      .toBe('closed');
+    await drawn(page, 'tasks-points'); // still drawn: greyed, not gone
+    await shot(page, 'map-task-closed');
   });
 
   it('a house opens its residents (counted, masked) and matters; an enterprise its disputes', async () => {

@@ -149,8 +149,9 @@ export function Legend({
               ['signed', t('待到场', 'Signed for')],
               ['on_site', t('处置中', 'On site')],
               ['returned', t('已退回', 'Returned')],
-              ['later', t('待核查/办结', 'Reported back')],
+              ['later', t('待核查', 'Reported back')],
               ['overdue', t('超时', 'Overdue')],
+              ['closed', t('已办结（24 小时内）', 'Closed (last 24 h)')],
             ] as const
           ).map(([k, label]) => (
             <Row key={k}>

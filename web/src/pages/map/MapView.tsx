@@ -178,8 +178,8 @@ export function MapView({
 
   // 指令: the open pinned tasks the user may see, whatever the view (a few hundred at most).
   const tasks = useQuery({
-    queryKey: ['map', 'tasks'],
-    queryFn: ({ signal }) => getPinnedTasks(signal),
+    queryKey: ['map', 'tasks', crs],
+    queryFn: ({ signal }) => getPinnedTasks(crs, signal),
     enabled: isOn('tasks'),
     placeholderData: keepPreviousData,
     staleTime: 30_000,

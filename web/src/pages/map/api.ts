@@ -58,10 +58,30 @@ export const bboxParam = (b: Bbox) => b.map((x) => x.toFixed(5)).join(',');
 /** A pinned 指令 task as /api/command/tasks lists it (its point is the source matter's, WGS-84). */
 export type PinnedTask = Schemas['CommandTask'];
 
-/** The 指令 layer: open pinned tasks the user may see (at most 200, nearest deadline first). */
-export const getPinnedTasks = async (signal?: AbortSignal) =>
-  (await unwrap(api.GET('/api/command/tasks', { params: { query: { pinned: 'true', limit: 200 } }, signal })))
-    .items as PinnedTask[];
+/** How long a closed pinned task stays on the 指令 layer (greyed), so that one sees it close. */
+export const CLOSED_TASK_HOURS = 24;
+
+/**
+ * The 指令 layer: pinned tasks the user may see — open ones, and those closed in the last day (at most 200,
+ * nearest deadline first).
+ */
+export const getPinnedTasks = async (crs: Crs, signal?: AbortSignal) =>
+  (
+    await unwrap(
+      api.GET('/api/command/tasks', {
+        params: {
+          query: {
+            pinned: 'true',
+            status: 'open',
+            closedSince: new Date(Date.now() - CLOSED_TASK_HOURS * 3_600_000).toISOString(),
+            limit: 200,
+            crs,
+          },
+        },
+        signal,
+      }),
+    )
+  ).items as PinnedTask[];
 
 export const getConfig = async (signal?: AbortSignal) =>
   (await unwrap(api.GET('/api/map/config', { signal }))) as MapConfig;

@@ -287,6 +287,7 @@ export function TasksLayer({ tasks }: { tasks: PinnedTask[] }) {
                   number: x.number,
                   title: x.title,
                   status: x.status,
+                  closed: x.closed,
                   overdue: x.overdue,
                   lng: x.point.lng,
                   lat: x.point.lat,

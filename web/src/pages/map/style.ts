@@ -100,9 +100,12 @@ export const TASK_COLORS = {
   on_site: '#7c3aed',
   returned: '#ea580c',
   later: '#16a34a',
+  closed: '#94a3b8',
 } as const;
 export const taskPointColor: ExpressionSpecification = [
   'case',
+  ['==', ['get', 'closed'], true],
+  TASK_COLORS.closed,
   ['==', ['get', 'overdue'], true],
   TASK_COLORS.overdue,
   ['==', ['get', 'status'], 'issued'],
