@@ -279,9 +279,11 @@ function rollupWhere(actor: Actor, f: MatterFilters, alias: string): RawBuilder<
 }
 
 /**
- * Matters per hexagon and status from the roll-up: the folded counts plus the deltas not folded yet, in
- * one statement (one snapshot). A city holds a few ten thousand count rows where it holds a million
- * matters; the answer is the same as matterCells' (tested on random changes, before and after a fold).
+ * Matters per hexagon and status from the roll-up: the folded counts plus the deltas not folded yet, each
+ * grouped by the asked resolution's stored column (h3_r5, h3_r6 or h3_r7) in one statement (one snapshot: a
+ * fold cannot make a delta count twice or not at all), then summed here. A city holds a few ten thousand
+ * count rows where it holds a million matters; the answer is the same as matterCells' (tested on random
+ * changes, before and after a fold).
  */
 async function matterCellsFromRollup(
   db: DbOrTx,
@@ -289,37 +291,33 @@ async function matterCellsFromRollup(
   f: MatterFilters,
   plan: CellPlan,
 ): Promise<CellRow[]> {
-  const cells = (alias: string) =>
-    plan.r5 && plan.r5.length <= MAX_SCAN_CELLS
-      ? sql<SqlBool>`${sql.ref(`${alias}.h3_r5`)} = any(${plan.r5}::text[])`
-      : sql<SqlBool>`true`;
-  const cell =
-    plan.res === 5
-      ? sql<string>`u.h3_r5`
-      : plan.res === 7
-        ? sql<string>`u.h3_r7`
-        : sql<string>`h3_parent(u.h3_r7, ${sql.lit(plan.res)})`;
-  const r = await sql<CellRow>`
-    with u as (
-      select c.h3_r5, c.h3_r7, c.status, c.closed, c.deadline_state, c.level, c.n
-      from matter_cell_counts c
-      where ${cells('c')} and ${rollupWhere(actor, f, 'c')}
-      union all
-      select d.h3_r5, d.h3_r7, d.status, d.closed, d.deadline_state, d.level, d.n
-      from matter_cell_deltas d
-      where ${cells('d')} and ${rollupWhere(actor, f, 'd')}
-    )
-    select ${cell} as cell, u.status,
+  const column = plan.res === 5 ? 'h3_r5' : plan.res === 6 ? 'h3_r6' : 'h3_r7';
+  const grouped = (table: 'matter_cell_counts' | 'matter_cell_deltas') => sql`
+    select ${sql.ref(`u.${column}`)} as cell, u.status,
            sum(u.n)::int as total,
            coalesce(sum(u.n) filter (where not u.closed), 0)::int as open,
            coalesce(sum(u.n) filter (where not u.closed and u.deadline_state = 'overdue'), 0)::int as overdue,
            coalesce(sum(u.n) filter (where u.level = 'red'), 0)::int as red,
            coalesce(sum(u.n) filter (where u.level = 'orange'), 0)::int as orange,
            coalesce(sum(u.n) filter (where u.level = 'yellow'), 0)::int as yellow
-    from u
-    group by 1, 2
-    having sum(u.n) <> 0`.execute(db);
-  return r.rows;
+    from ${sql.table(table)} u
+    where ${
+      plan.r5 && plan.r5.length <= MAX_SCAN_CELLS ? sql`u.h3_r5 = any(${plan.r5}::text[]) and` : sql``
+    } ${rollupWhere(actor, f, 'u')}
+    group by 1, 2`;
+  const r = await sql<CellRow>`
+    with counts as (${grouped('matter_cell_counts')}), pending as (${grouped('matter_cell_deltas')})
+    select * from counts
+    union all
+    select * from pending`.execute(db);
+  const merged = new Map<string, CellRow>();
+  for (const row of r.rows) {
+    const key = `${row.cell} ${row.status}`;
+    const m = merged.get(key);
+    if (!m) merged.set(key, row);
+    else for (const k of ['total', 'open', 'overdue', 'red', 'orange', 'yellow'] as const) m[k] += row[k];
+  }
+  return [...merged.values()].filter((x) => x.total !== 0);
 }
 
 /** Folds the roll-up's pending deltas into its counts (the leader's job); the number of delta rows folded. */

@@ -9,12 +9,13 @@
 
 -- The key. `town` is the first 9 digits of the area code (a town's prefix): a scope of a town or wider is
 -- `town like '<prefix>%'`, exactly the matters' `area_code like '<prefix>%'`. Narrower scopes (village,
--- grid) read the matters themselves. `level` is an alert's level, '' for everything else. h3_r5 follows
--- from h3_r7 and is kept beside it for the view's res-5 cell list.
+-- grid) read the matters themselves. `level` is an alert's level, '' for everything else. h3_r5 and h3_r6
+-- follow from h3_r7 (generated): the view's res-5 cell list, and the groups of res-5 and res-6 views.
 create table matter_cell_counts (
   town text collate "C" not null,
   h3_r7 text not null,
-  h3_r5 text not null,
+  h3_r5 text generated always as (h3_parent(h3_r7, 5)) stored,
+  h3_r6 text generated always as (h3_parent(h3_r7, 6)) stored,
   type text not null,
   status text not null,
   closed boolean not null,
@@ -27,7 +28,8 @@ create table matter_cell_counts (
 create table matter_cell_deltas (
   town text collate "C" not null,
   h3_r7 text not null,
-  h3_r5 text not null,
+  h3_r5 text generated always as (h3_parent(h3_r7, 5)) stored,
+  h3_r6 text generated always as (h3_parent(h3_r7, 6)) stored,
   type text not null,
   status text not null,
   closed boolean not null,
@@ -39,24 +41,24 @@ create table matter_cell_deltas (
 -- Inserted matters: +1 per placed row, grouped per key within the statement.
 create function matter_cells_inserted() returns trigger language plpgsql as $$
 begin
-  insert into matter_cell_deltas (town, h3_r7, h3_r5, type, status, closed, deadline_state, level, n)
-  select left(r.area_code, 9), r.h3_r7, r.h3_r5, r.type, r.status, r.closed, r.deadline_state,
+  insert into matter_cell_deltas (town, h3_r7, type, status, closed, deadline_state, level, n)
+  select left(r.area_code, 9), r.h3_r7, r.type, r.status, r.closed, r.deadline_state,
          case when r.type = 'alert' then coalesce(r.payload->>'level', '') else '' end, count(*)
   from new_rows r
   where r.h3_r7 is not null
-  group by 1, 2, 3, 4, 5, 6, 7, 8;
+  group by 1, 2, 3, 4, 5, 6, 7;
   return null;
 end $$;
 
 -- Deleted matters: -1 per placed row.
 create function matter_cells_deleted() returns trigger language plpgsql as $$
 begin
-  insert into matter_cell_deltas (town, h3_r7, h3_r5, type, status, closed, deadline_state, level, n)
-  select left(r.area_code, 9), r.h3_r7, r.h3_r5, r.type, r.status, r.closed, r.deadline_state,
+  insert into matter_cell_deltas (town, h3_r7, type, status, closed, deadline_state, level, n)
+  select left(r.area_code, 9), r.h3_r7, r.type, r.status, r.closed, r.deadline_state,
          case when r.type = 'alert' then coalesce(r.payload->>'level', '') else '' end, -count(*)
   from old_rows r
   where r.h3_r7 is not null
-  group by 1, 2, 3, 4, 5, 6, 7, 8;
+  group by 1, 2, 3, 4, 5, 6, 7;
   return null;
 end $$;
 
@@ -64,29 +66,28 @@ end $$;
 -- updates — a note, a payload field, an assignee — change nothing counted and write nothing here).
 create function matter_cells_updated() returns trigger language plpgsql as $$
 begin
-  insert into matter_cell_deltas (town, h3_r7, h3_r5, type, status, closed, deadline_state, level, n)
-  select k.town, k.h3_r7, k.h3_r5, k.type, k.status, k.closed, k.deadline_state, k.level, sum(k.n)
+  insert into matter_cell_deltas (town, h3_r7, type, status, closed, deadline_state, level, n)
+  select k.town, k.h3_r7, k.type, k.status, k.closed, k.deadline_state, k.level, sum(k.n)
   from (
-    select left(o.area_code, 9) as town, o.h3_r7, o.h3_r5, o.type, o.status, o.closed, o.deadline_state,
+    select left(o.area_code, 9) as town, o.h3_r7, o.type, o.status, o.closed, o.deadline_state,
            case when o.type = 'alert' then coalesce(o.payload->>'level', '') else '' end as level,
            left(nw.area_code, 9) as new_town, nw.h3_r7 as new_r7, nw.type as new_type,
            nw.status as new_status, nw.closed as new_closed, nw.deadline_state as new_deadline,
-           case when nw.type = 'alert' then coalesce(nw.payload->>'level', '') else '' end as new_level,
-           nw.h3_r5 as new_r5
+           case when nw.type = 'alert' then coalesce(nw.payload->>'level', '') else '' end as new_level
     from old_rows o join new_rows nw on nw.id = o.id
   ) c
   cross join lateral (
-    select c.town, c.h3_r7, c.h3_r5, c.type, c.status, c.closed, c.deadline_state, c.level, -1 as n
+    select c.town, c.h3_r7, c.type, c.status, c.closed, c.deadline_state, c.level, -1 as n
     where c.h3_r7 is not null
     union all
-    select c.new_town, c.new_r7, c.new_r5, c.new_type, c.new_status, c.new_closed, c.new_deadline,
+    select c.new_town, c.new_r7, c.new_type, c.new_status, c.new_closed, c.new_deadline,
            c.new_level, 1
     where c.new_r7 is not null
   ) k
   where (c.town, c.h3_r7, c.type, c.status, c.closed, c.deadline_state, c.level)
         is distinct from
         (c.new_town, c.new_r7, c.new_type, c.new_status, c.new_closed, c.new_deadline, c.new_level)
-  group by 1, 2, 3, 4, 5, 6, 7, 8
+  group by 1, 2, 3, 4, 5, 6, 7
   having sum(k.n) <> 0;
   return null;
 end $$;
@@ -116,15 +117,15 @@ declare
 begin
   with d as (
     delete from matter_cell_deltas
-    returning town, h3_r7, h3_r5, type, status, closed, deadline_state, level, n
+    returning town, h3_r7, type, status, closed, deadline_state, level, n
   ), s as (
-    select town, h3_r7, min(h3_r5) as h3_r5, type, status, closed, deadline_state, level,
+    select town, h3_r7, type, status, closed, deadline_state, level,
            sum(n) as n, count(*) as rows
     from d
     group by town, h3_r7, type, status, closed, deadline_state, level
   ), up as (
-    insert into matter_cell_counts as c (town, h3_r7, h3_r5, type, status, closed, deadline_state, level, n)
-    select town, h3_r7, h3_r5, type, status, closed, deadline_state, level, n from s where n <> 0
+    insert into matter_cell_counts as c (town, h3_r7, type, status, closed, deadline_state, level, n)
+    select town, h3_r7, type, status, closed, deadline_state, level, n from s where n <> 0
     on conflict (town, h3_r7, type, status, closed, deadline_state, level)
     do update set n = c.n + excluded.n
   )
@@ -134,9 +135,9 @@ begin
 end $$;
 
 -- The matters already there.
-insert into matter_cell_counts (town, h3_r7, h3_r5, type, status, closed, deadline_state, level, n)
-select left(area_code, 9), h3_r7, min(h3_r5), type, status, closed, deadline_state,
+insert into matter_cell_counts (town, h3_r7, type, status, closed, deadline_state, level, n)
+select left(area_code, 9), h3_r7, type, status, closed, deadline_state,
        case when type = 'alert' then coalesce(payload->>'level', '') else '' end, count(*)
 from matters
 where h3_r7 is not null
-group by 1, 2, 4, 5, 6, 7, 8;
+group by 1, 2, 3, 4, 5, 6, 7;
