@@ -36,6 +36,34 @@ export type ErrorCode =
   | 'MATTER_NO_LOCATION'
   | 'RADIUS_OUT_OF_RANGE'
   | 'MATTER_CLOSED'
+  | 'SLOT_TAKEN'
+  | 'SLOT_INVALID'
+  | 'REFERRAL_SOURCE_NOT_FOUND'
+  | 'REFERRAL_SOURCE_INVALID'
+  // 网格 grid: roster and check-ins (src/modules/grid)
+  | 'NOT_A_GRID'
+  | 'GRID_LEADER_EXISTS'
+  | 'GRID_NOT_MEMBER'
+  | 'GRID_NO_GEOMETRY'
+  | 'LOCATION_REQUIRED'
+  | 'LOCATION_INVALID'
+  | 'LOCATION_STALE'
+  | 'CHECKIN_OUTSIDE_GRID'
+  | 'CHECKIN_DUPLICATE'
+  | 'VISIT_ALREADY_REPORTED'
+  // 一站式调解 mediation (src/modules/mediation)
+  | 'AGREEMENT_INCOMPLETE'
+  | 'CONFIRMATION_TOO_LATE'
+  | 'ESCALATION_NOT_POSSIBLE'
+  | 'NOT_A_MEDIATOR'
+  // 平安乐巡 patrol (src/modules/patrol)
+  | 'PATROL_MEMBER_DUPLICATE'
+  | 'PATROL_SESSION_ACTIVE'
+  | 'PATROL_SESSION_ENDED'
+  | 'PATROL_TASK_NOT_OPEN'
+  | 'CHECKPOINT_TOO_FAR'
+  | 'CHECKPOINT_DUPLICATE'
+  | 'GEOMETRY_INVALID'
   | 'INTERNAL';
 
 export interface ErrorDetail {

@@ -45,11 +45,18 @@ export const PERMISSIONS = [
   'dispute:configure',
   'alert:configure',
   'subject:tags',
+  // 共享法庭 / 心理服务站 (src/modules/court): the registries, bookings, and the stations' sensitive records.
+  'court:read',
+  'court:manage',
+  'court:book',
+  'psych:read',
+  'psych:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const READ_SUBJECTS: Permission[] = ['area:read', 'subject:read'];
 const MATTERS: Permission[] = ['matter:read', 'matter:report', 'matter:act'];
+const COURTS: Permission[] = ['court:read', 'court:manage', 'court:book'];
 const CENTRE: Permission[] = [
   ...READ_SUBJECTS,
   'subject:write',
@@ -60,16 +67,21 @@ const CENTRE: Permission[] = [
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  city_admin: PERMISSIONS.filter((p) => p !== 'enterprise:read-own' && p !== 'audit:read'),
-  commander: [...READ_SUBJECTS, 'subject:reveal', ...MATTERS],
+  // The psychological stations' visit records are for the centres that run the stations, not the city admin.
+  city_admin: PERMISSIONS.filter(
+    (p) => p !== 'enterprise:read-own' && p !== 'audit:read' && !p.startsWith('psych:'),
+  ),
+  commander: [...READ_SUBJECTS, 'subject:reveal', ...MATTERS, 'court:read'],
   // 重点人员 tags are seen and kept by the county centre and the city; towns see the alerts they cause.
-  county_center: [...CENTRE, 'subject:tags'],
-  town_center: CENTRE,
-  grid_worker: [...READ_SUBJECTS, 'subject:write', 'subject:reveal', ...MATTERS],
+  // The county and town centres run the shared courts' registry and the village psychological stations.
+  county_center: [...CENTRE, 'subject:tags', ...COURTS, 'psych:read', 'psych:write'],
+  town_center: [...CENTRE, ...COURTS, 'psych:read', 'psych:write'],
+  grid_worker: [...READ_SUBJECTS, 'subject:write', 'subject:reveal', ...MATTERS, 'court:read'],
   // Mediators and department clerks handle what is assigned to them; they do not file reports themselves.
-  mediator: [...READ_SUBJECTS, 'subject:reveal', 'matter:read', 'matter:act'],
+  // Both book the shared courts (online hearings, 司法确认) for the disputes they handle.
+  mediator: [...READ_SUBJECTS, 'subject:reveal', 'matter:read', 'matter:act', 'court:read', 'court:book'],
   // A clerk imports their own department's files into the dispute library (checked against the source).
-  dept_clerk: [...READ_SUBJECTS, 'matter:read', 'matter:act', 'dispute:import'],
+  dept_clerk: [...READ_SUBJECTS, 'matter:read', 'matter:act', 'dispute:import', 'court:read', 'court:book'],
   enterprise_user: ['area:read', 'enterprise:read-own'],
   // Auditors read the trail and who the users are; they write nothing and see no personal data.
   auditor: ['area:read', 'audit:read', 'user:read'],
