@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { seedMediationDemo } from '../../cli/seed/mediation.ts';
+import { createTestContext, type TestContext } from '../../testing/harness.ts';
+import { mdb } from './mediation.tables.ts';
+import { mediationWorkflow } from './mediation.workflow.ts';
+
+/** The demo's mediation cases: every state of the workflow, at all three levels, quickly. */
+let t: TestContext;
+
+beforeAll(async () => {
+  t = await createTestContext();
+  await t.userSession({
+    username: 'town.wuma',
+    role: 'town_center',
+    areaCode: '330302006000',
+    departmentCode: 'zongzhi',
+  });
+  await t.userSession({ username: 'mediator.gulou', role: 'mediator', areaCode: '330302006044' });
+  await t.userSession({
+    username: 'mediator.wuma',
+    role: 'mediator',
+    areaCode: '330302006000',
+    departmentCode: 'justice',
+  });
+  await t.userSession({ username: 'grid.gulou', role: 'grid_worker', areaCode: '330302006044' });
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+});
+
+// Not timed (benchmarks are not tests): alone on PGlite it takes about 3.5 s, most of it one transaction per step.
+it('seeds a case in every state, at village, town and county level', async () => {
+  const n = await t.kernel.db
+    .transaction()
+    .execute((tx) => seedMediationDemo(tx, t.kernel.vault, { seed: 7 }));
+  expect(n).toBeGreaterThan(8);
+  const rows = await mdb(t.kernel.db)
+    .selectFrom('matters')
+    .innerJoin('mediation_cases as c', 'c.matter_id', 'matters.id')
+    .select(['matters.status', 'c.level'])
+    .where('matters.type', '=', 'mediation')
+    .execute();
+  const states = new Set(rows.map((r) => r.status));
+  expect([...states].sort()).toEqual(Object.keys(mediationWorkflow.states).sort());
+  const levels = new Set(rows.map((r) => r.level));
+  expect([...levels].sort()).toEqual(['county', 'town', 'village']);
+});
