@@ -39,6 +39,8 @@ export async function startE2E(): Promise<E2E> {
       hydrants: 5,
       vessels: 3,
       matters: 400,
+      courts: 40,
+      stations: 40,
     },
   });
   const base = await t.app.listen({ host: '127.0.0.1', port: 0 });

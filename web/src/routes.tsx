@@ -1,4 +1,4 @@
-import { lazy } from 'react';
+import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 import { Forbidden } from './components/PageState';
 import { AppLayout } from './layout/AppLayout';
@@ -30,11 +30,38 @@ const AlertModelPage = lazy(() => import('./pages/alerts/ModelPage'));
 const MapPage = lazy(() => import('./pages/map/MapPage'));
 // 一键直达: the command board of tasks.
 const CommandBoardPage = lazy(() => import('./pages/command/CommandBoardPage'));
+// 共享法庭 and 心理服务站.
+const CourtsPage = lazy(() => import('./pages/court/CourtsPage'));
+const CourtPage = lazy(() => import('./pages/court/CourtPage'));
+const PsychPage = lazy(() => import('./pages/court/PsychPage'));
+// 网格: the 1+3+N rosters, 入格 on the phone and the two-100% report.
+const GridRosterPage = lazy(() => import('./pages/grid/RosterPage'));
+const GridCheckinPage = lazy(() => import('./pages/grid/CheckinPage'));
+const GridReportPage = lazy(() => import('./pages/grid/ReportPage'));
+// 平安乐巡: volunteer teams, patrol tasks, the phone's patrol session and the leaderboard.
+const PatrolTeamsPage = lazy(() => import('./pages/patrol/TeamsPage'));
+const PatrolTasksPage = lazy(() => import('./pages/patrol/TasksPage'));
+const PatrolSessionPage = lazy(() => import('./pages/patrol/SessionPage'));
+const PatrolLeaderboardPage = lazy(() => import('./pages/patrol/LeaderboardPage'));
+// 指挥大屏: full screen, outside the frame (no menu); MapLibre and ECharts come with its chunk.
+const ScreenPage = lazy(() => import('./pages/screen/ScreenPage'));
+// 一站式调解: the cases, a case with its agreement, the KPIs.
+const MediationQueuePage = lazy(() => import('./pages/mediation/QueuePage'));
+const MediationCasePage = lazy(() => import('./pages/mediation/CasePage'));
+const MediationKpiPage = lazy(() => import('./pages/mediation/KpiPage'));
 
 export function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      <Route
+        path="/screen"
+        element={
+          <Suspense fallback={null}>
+            <ScreenPage />
+          </Suspense>
+        }
+      />
       <Route element={<AppLayout />}>
         <Route index element={<HomePage />} />
         <Route path="matters" element={<QueuePage />} />
@@ -54,6 +81,19 @@ export function AppRoutes() {
         <Route path="alerts/:id" element={<AlertPage />} />
         <Route path="map" element={<MapPage />} />
         <Route path="command" element={<CommandBoardPage />} />
+        <Route path="courts" element={<CourtsPage />} />
+        <Route path="courts/:id" element={<CourtPage />} />
+        <Route path="psych" element={<PsychPage />} />
+        <Route path="grid/roster" element={<GridRosterPage />} />
+        <Route path="grid/checkin" element={<GridCheckinPage />} />
+        <Route path="grid/report" element={<GridReportPage />} />
+        <Route path="mediation" element={<MediationQueuePage />} />
+        <Route path="mediation/kpis" element={<MediationKpiPage />} />
+        <Route path="mediation/:id" element={<MediationCasePage />} />
+        <Route path="patrol/teams" element={<PatrolTeamsPage />} />
+        <Route path="patrol/tasks" element={<PatrolTasksPage />} />
+        <Route path="patrol/session" element={<PatrolSessionPage />} />
+        <Route path="patrol/leaderboard" element={<PatrolLeaderboardPage />} />
         <Route path="areas" element={<AreasPage />} />
         <Route path="areas/mine" element={<AreasPage mine />} />
         <Route path="areas/:code" element={<AreasPage />} />

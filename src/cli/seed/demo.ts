@@ -12,7 +12,10 @@ import { generateIdCard, generateMobile, generateUscc, parseIdCard } from '../..
 import { h3Of, type Point } from '../../core/subjects/common.ts';
 import { AAD as PERSON_AAD } from '../../core/subjects/persons.service.ts';
 import type { Vault } from '../../core/subjects/vault.ts';
+import { seedCourtDemo } from './court.ts';
+import { seedGridDemo } from './grid.ts';
 import { seedDemoMatters } from './matters.ts';
+import { seedPatrolDemo } from './patrol.ts';
 
 /** The demo password of every demo login (printed by `zhili start`; never use the demo seed in production). */
 export const DEMO_PASSWORD = 'Zhili-demo-2026';
@@ -136,6 +139,9 @@ export interface DemoSize {
   vessels: number;
   /** 事件 over the three years before the reference date, with their timelines (src/cli/seed/matters.ts). */
   matters: number;
+  /** 共享法庭 and 心理服务站 (src/cli/seed/court.ts); none when absent. */
+  courts?: number;
+  stations?: number;
 }
 
 export const DEFAULT_SIZE: DemoSize = {
@@ -146,6 +152,8 @@ export const DEFAULT_SIZE: DemoSize = {
   hydrants: 200,
   vessels: 60,
   matters: 50_000,
+  courts: 3535,
+  stations: 5500,
 };
 
 const INDUSTRIES = [
@@ -355,6 +363,10 @@ export async function seedDemo(
       referenceDate: opts.referenceDate,
       onProgress: opts.onProgress,
     });
+    await seedGridDemo(tx, vault, areas, { seed: opts.seed, referenceDate: opts.referenceDate, size }); // 网格 1+3+N, check-ins
+    await seedCourtDemo(tx, vault, areas, { seed: opts.seed, size }); // 共享法庭, 心理服务站
+    await seedPatrolDemo(tx, vault, areas, { seed: opts.seed, referenceDate: opts.referenceDate, size }); // 平安乐巡
+    if (size.courts) await (await import('./mediation.ts')).seedMediationDemo(tx, vault, { seed: opts.seed }); // 一站式调解 in every state, with the 基层治理 demo (courts present)
     const counts = {
       users,
       houses: houses.length,

@@ -132,7 +132,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             user: components["schemas"]["User"];
-                            permissions: ("area:read" | "area:import" | "subject:read" | "subject:write" | "subject:reveal" | "enterprise:read-own" | "user:read" | "user:manage" | "audit:read" | "matter:read" | "matter:report" | "matter:act" | "matter:configure" | "dispute:import" | "dispute:configure" | "alert:configure" | "subject:tags")[];
+                            permissions: ("area:read" | "area:import" | "subject:read" | "subject:write" | "subject:reveal" | "enterprise:read-own" | "user:read" | "user:manage" | "audit:read" | "matter:read" | "matter:report" | "matter:act" | "matter:configure" | "dispute:import" | "dispute:configure" | "alert:configure" | "subject:tags" | "court:read" | "court:manage" | "court:book" | "psych:read" | "psych:write")[];
                             scope: {
                                 areaCode: string;
                                 path: components["schemas"]["Area"][];
@@ -8772,9 +8772,13 @@ export interface paths {
                     assignee?: "me" | "my_unit";
                     /** @description tasks of one matter */
                     source?: string;
+                    /** @description with status=open: also the tasks closed at or after this time (the map shows them greyed) */
+                    closedSince?: string;
                     /** @description text in the title or the instructions */
                     q?: string;
                     sort?: "deadline_asc" | "created_desc";
+                    /** @description datum of the points answered: gcj02 under a GCJ-02 base map (converted by the map module) */
+                    crs?: "wgs84" | "gcj02";
                     cursor?: string;
                     limit?: number;
                 };
@@ -8961,6 +8965,8 @@ export interface paths {
                     assignee?: "me" | "my_unit";
                     /** @description tasks of one matter */
                     source?: string;
+                    /** @description with status=open: also the tasks closed at or after this time (the map shows them greyed) */
+                    closedSince?: string;
                     /** @description text in the title or the instructions */
                     q?: string;
                     sort?: "deadline_asc" | "created_desc";
@@ -9341,6 +9347,7245 @@ export interface paths {
                             userId: string;
                             /** @description masked */
                             phone: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/screen/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 指挥大屏：今日/本月计数、在办与超期、化解率、指令响应、趋势、最新预警、在办指令 / The command big screen
+         * @description 范围为本人辖区或辖区内的下级区域（area）；今日、本月按北京时间（Asia/Shanghai）计。区域不在辖区内或不存在 → 404 NOT_FOUND；参数格式有误 → 400 VALIDATION_FAILED。
+         *
+         *     The actor’s area or a sub-area in scope (area); today and this month in China Standard Time. An area outside the scope or unknown → 404 NOT_FOUND; malformed parameters → 400 VALIDATION_FAILED. Definitions: docs/SCREEN.md.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A sub-area within the actor’s scope (default: the actor’s own area) */
+                    area?: string;
+                    /** @description Days of the trend, today included (7–90, default 30) */
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScreenSummary"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 地图图层：网格员近 7 天最后一次入格位置 / Map layer: members’ last check-in of the past 7 days
+         * @description 范围内每名网格成员近 7 天最后一次入格的位置（bbox 与结果按 crs），最新在前。bbox 无效 → 400 INVALID_BBOX / BBOX_TOO_LARGE / BBOX_OUTSIDE_CHINA。
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description minLng,minLat,maxLng,maxLat (in crs); absent = your whole area */
+                    bbox?: string;
+                    /** @description datum of bbox and of the points answered */
+                    crs?: "wgs84" | "gcj02";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridLayer"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 网格力量“1+3+N”花名册（电话脱敏）/ A grid’s 1+3+N roster, phones masked */
+        get: {
+            parameters: {
+                query: {
+                    areaCode: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            grid: {
+                                code: string;
+                                name: string;
+                                parentName: string | null;
+                            };
+                            items: components["schemas"]["GridMember"][];
+                            counts: {
+                                one: number;
+                                three: number;
+                                n: number;
+                            };
+                            mayEdit: boolean;
+                            mayReveal: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 添加网格成员（镇街及以上，记审计）/ Add a member (town centres and above; audited)
+         * @description 一个网格只设 1 名网格长：第二名 → 409 GRID_LEADER_EXISTS；区域不是网格 → 400 NOT_A_GRID；手机号无效 → 400 INVALID_MOBILE。
+         *
+         *     One leader per grid: a second → 409 GRID_LEADER_EXISTS; not a grid → 400 NOT_A_GRID; a bad phone → 400 INVALID_MOBILE.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the grid (level 5) */
+                        areaCode: string;
+                        /** @enum {string} */
+                        role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                        name: string;
+                        phone?: string | null;
+                        /** @description the member’s user account, if they sign in */
+                        userId?: string | null;
+                        unit?: string | null;
+                        /** @description check-ins are required from this day (default today) */
+                        since?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridMember"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/members/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一名网格成员 / One member */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridMember"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** 移出网格力量（入格记录保留，记审计）/ Remove a member (history kept; audited) */
+        delete: {
+            parameters: {
+                query: {
+                    version: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** 修改网格成员（乐观锁 version，记审计）/ Change a member (optimistic lock; audited) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        role?: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                        name?: string;
+                        phone?: string | null;
+                        /** @description the member’s user account, if they sign in */
+                        userId?: string | null;
+                        unit?: string | null;
+                        /** @description check-ins are required from this day (default today) */
+                        since?: string;
+                        /** @description the version read (optimistic lock) */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridMember"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/grid/members/{id}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 查看成员完整电话（须填写事由，记审计）/ Reveal a member’s phone (reason; audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            phone: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 入格规则与容差 / Check-in rules and tolerance */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridRules"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** 修改入格规则（matter:configure，记审计）/ Change the rules (matter:configure; audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rules?: {
+                            /** @enum {string} */
+                            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                            /** @enum {string} */
+                            period: "none" | "day" | "week";
+                        }[];
+                        toleranceM?: number;
+                        maxAccuracyM?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridRules"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我所在的网格、边界与本期入格 / My grids, their boundaries and this period’s check-in */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                member: components["schemas"]["GridMember"];
+                                /** @description GeoJSON Polygon or MultiPolygon of the grid */
+                                geometry: unknown | null;
+                                /** @description this period’s check-in, if done */
+                                current: components["schemas"]["GridCheckin"] | null;
+                            }[];
+                            toleranceM: number;
+                            reminders: {
+                                id: string;
+                                memberId: string;
+                                memberName: string;
+                                areaCode: string;
+                                periodFrom: string;
+                                periodTo: string;
+                                missing: number;
+                                message: string;
+                                sentAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/checkins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 入格（浏览器定位）/ Check in with the browser’s location
+         * @description 定位在网格边界内或距边界不超过容差（默认 100 米）→ 201；超出 → 400 CHECKIN_OUTSIDE_GRID（details[0].message 为距离米数）；无定位 → 400 LOCATION_REQUIRED；坐标越界、精度为 0 或大于上限（默认 1000 米）→ 400 LOCATION_INVALID；定位时间超过 2 分钟 → 400 LOCATION_STALE；同一规则周期内重复入格 → 409 CHECKIN_DUPLICATE；不在名单中 → 403 GRID_NOT_MEMBER。
+         *
+         *     Inside the grid or within the tolerance (100 m by default) of its edge → 201; farther → 400 CHECKIN_OUTSIDE_GRID (details[0].message holds the metres); no location → 400 LOCATION_REQUIRED; out of range, an accuracy of 0 or above the maximum (1000 m) → 400 LOCATION_INVALID; a fix older than 2 minutes → 400 LOCATION_STALE; a second check-in in the same rule period → 409 CHECKIN_DUPLICATE; not on a roster → 403 GRID_NOT_MEMBER.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the grid; may be left out when the user is in one grid only */
+                        areaCode?: string;
+                        location?: {
+                            lng?: number;
+                            lat?: number;
+                            /** @description metres (the Geolocation API’s coords.accuracy) */
+                            accuracy?: number;
+                            /**
+                             * Format: date-time
+                             * @description when the browser took the fix (position.timestamp)
+                             */
+                            capturedAt?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridCheckin"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/checkins/{id}/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 入格下的走访记录 / The visits of a check-in */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["GridVisit"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 登记走访（房屋、发现情况）/ Log a visit (houses, findings) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default [] */
+                        houseIds?: string[];
+                        findings?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridVisit"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/visits/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 走访照片（multipart，file 部分，每条最多 9 张）/ Photos of a visit */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridVisit"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/visits/{id}/matter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 发现转事项（一键上报为事件，照片随附）/ Turn a finding into a matter in one tap
+         * @description 以走访的发现情况创建“事件”，坐标为入格点，照片作为附件；走访记录关联该事项。已转过 → 409 VISIT_ALREADY_REPORTED。
+         *
+         *     Creates an 事件 from the finding at the check-in’s point with the photos attached, and links the visit to it. Done already → 409 VISIT_ALREADY_REPORTED.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description default: the finding’s first line */
+                        title?: string;
+                        /** @description an 事件 category (default other) */
+                        category?: string;
+                        /**
+                         * @default normal
+                         * @enum {string}
+                         */
+                        urgency?: "extra_urgent" | "urgent" | "normal";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            visit: components["schemas"]["GridVisit"];
+                            matterId: string;
+                            matterNumber: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** “两个100%”入格率：按区域、期间，缺勤名单与趋势 / The two-100% report */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: the user’s own area */
+                    areaCode?: string;
+                    /** @description default: the first day of this month (China time) */
+                    from?: string;
+                    /** @description default: today; days after today are not counted */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GridReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/report/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出“两个100%”报表为 Excel（记审计）/ Export the report to XLSX (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: the user’s own area */
+                    areaCode?: string;
+                    /** @description default: the first day of this month (China time) */
+                    from?: string;
+                    /** @description default: today; days after today are not counted */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/grid/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提醒未入格人员（站内通知 + 提醒记录，记审计）/ Remind the members missing check-ins */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        areaCode?: string;
+                        from?: string;
+                        to?: string;
+                        /** @description default: everyone missing in the report */
+                        memberIds?: string[];
+                        message?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reminded: number;
+                            /** @description of them with a user account, who also got a notification */
+                            notified: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 共享法庭名录（分页、筛选）/ The shared courts registry */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    /** @description name, address or liaison name contains */
+                    q?: string;
+                    kind?: "town" | "village" | "industry";
+                    /** @description under this area (within your scope) */
+                    areaCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Court"][];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 登记共享法庭（court:manage，记审计）/ Register a court (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /**
+                         * @description town 镇街 · village 村社 · industry 行业
+                         * @enum {string}
+                         */
+                        kind: "town" | "village" | "industry";
+                        /** @description the village or town; found from the point when absent */
+                        areaCode?: string;
+                        point?: {
+                            lng: number;
+                            lat: number;
+                        } | null;
+                        address?: string | null;
+                        /** @description 庭务主任: the court liaison */
+                        liaison: {
+                            name: string;
+                            phone?: string | null;
+                        };
+                        /** @description the paired judge and their court */
+                        judge: {
+                            name: string | null;
+                            court: string | null;
+                        };
+                        /** @default [] */
+                        services?: string[];
+                        /**
+                         * @description ISO weekdays, 1 = Monday
+                         * @default [
+                         *       1,
+                         *       2,
+                         *       3,
+                         *       4,
+                         *       5
+                         *     ]
+                         */
+                        openDays?: number[];
+                        /**
+                         * @description China time
+                         * @default 09:00
+                         */
+                        openFrom?: string;
+                        /** @default 17:00 */
+                        openTo?: string;
+                        /** @default 30 */
+                        slotMinutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Court"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出共享法庭名录为 Excel（最多 20000 行，记审计）/ Export the registry (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description name, address or liaison name contains */
+                    q?: string;
+                    kind?: "town" | "village" | "industry";
+                    /** @description under this area (within your scope) */
+                    areaCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courts/layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 地图图层：共享法庭或心理服务站的点位 / Map layer: the courts’ or stations’ points
+         * @description 与 /api/map/features 的点位同形：{id, lng, lat, name, kind, areaCode}（WGS-84），限于您的管辖区域；bbox 省略时为整个管辖区域；超过 limit 时 truncated = true。
+         *
+         *     Points like /api/map/features: {id, lng, lat, name, kind, areaCode} (WGS-84) in your scope; no bbox = your whole area; over `limit` → truncated.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description minLng,minLat,maxLng,maxLat (in crs); absent = your whole area */
+                    bbox?: string;
+                    /** @description datum of bbox and of the points answered */
+                    crs?: "wgs84" | "gcj02";
+                    limit?: number;
+                    layer?: "courts" | "stations";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            layer: "courts" | "stations";
+                            points: components["schemas"]["CourtLayerPoint"][];
+                            total: number;
+                            truncated: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一个共享法庭 / One court */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Court"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** 修改共享法庭（带版本号，过期 → 409）/ Update a court (versioned) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /**
+                         * @description town 镇街 · village 村社 · industry 行业
+                         * @enum {string}
+                         */
+                        kind: "town" | "village" | "industry";
+                        /** @description the village or town; found from the point when absent */
+                        areaCode?: string;
+                        point?: {
+                            lng: number;
+                            lat: number;
+                        } | null;
+                        address?: string | null;
+                        /** @description 庭务主任: the court liaison */
+                        liaison: {
+                            name: string;
+                            phone?: string | null;
+                        };
+                        /** @description the paired judge and their court */
+                        judge: {
+                            name: string | null;
+                            court: string | null;
+                        };
+                        /** @default [] */
+                        services?: string[];
+                        /**
+                         * @description ISO weekdays, 1 = Monday
+                         * @default [
+                         *       1,
+                         *       2,
+                         *       3,
+                         *       4,
+                         *       5
+                         *     ]
+                         */
+                        openDays?: number[];
+                        /**
+                         * @description China time
+                         * @default 09:00
+                         */
+                        openFrom?: string;
+                        /** @default 17:00 */
+                        openTo?: string;
+                        /** @default 30 */
+                        slotMinutes?: number;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Court"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** 删除未使用过的共享法庭（有预约或使用记录 → 409）/ Delete an unused court */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courts/{id}/liaison/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 查看庭务主任完整电话（须填写事由，记审计）/ Reveal the liaison’s phone (reason, audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            phone: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courts/{id}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 某日的预约时段（北京时间）/ A day’s slots with their bookings */
+        get: {
+            parameters: {
+                query: {
+                    /** @description a day in China time */
+                    date: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            date: string;
+                            /** @description the court opens that weekday */
+                            open: boolean;
+                            slotMinutes: number;
+                            slots: {
+                                startsAt: string;
+                                endsAt: string;
+                                past: boolean;
+                                booking: components["schemas"]["CourtBooking"] | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courts/{id}/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 预约列表（默认今天起 30 天）/ Bookings of a court (from today, 30 days by default) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description first day (China time); default today */
+                    from?: string;
+                    /** @description last day; default from + 30 days; at most 93 days */
+                    to?: string;
+                    includeCancelled?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CourtBooking"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 预约在线庭审或司法确认时段 / Book a slot for an online hearing or judicial confirmation
+         * @description 时段须在开放日和开放时间内、从开放时间起按时段长度对齐、且不早于现在，否则 400 SLOT_INVALID；该时段已被预约 → 409 SLOT_TAKEN（数据库唯一索引保证并发时只有一个预约成功）。可关联一个事项（纠纷），其办理记录增加“已预约共享法庭”。
+         *
+         *     The slot must be on an open day, within the hours, on the slot grid from the opening time and not in the past (else 400 SLOT_INVALID); a taken slot → 409 SLOT_TAKEN (a unique index: of two concurrent bookings one wins). A linked matter (a dispute you can see) gets a timeline entry.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description the slot’s start (one of GET …/slots)
+                         */
+                        startsAt: string;
+                        /**
+                         * @description online_hearing 在线庭审 · judicial_confirmation 司法确认
+                         * @enum {string}
+                         */
+                        kind: "online_hearing" | "judicial_confirmation";
+                        title: string;
+                        /** @default 2 */
+                        partiesCount?: number;
+                        /** @description a dispute (or any matter you can see) this booking is for */
+                        matterId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CourtBooking"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/court-bookings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 取消预约（须填写原因）/ Cancel a booking (with a reason) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CourtBooking"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courts/{id}/uses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 使用记录 / The court’s use log */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CourtUse"][];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 登记一次使用（可对应一个预约）/ Record a use (optionally of a booking) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        usedOn: string;
+                        /** @enum {string} */
+                        kind: "online_hearing" | "judicial_confirmation" | "mediation" | "legal_advice" | "education";
+                        partiesCount: number;
+                        /** @enum {string} */
+                        outcome: "settled" | "confirmed" | "not_settled" | "adjourned" | "advised";
+                        note?: string;
+                        /** @description the booking this use fulfils (marks it used) */
+                        bookingId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CourtUse"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/psych/stations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 心理服务站名录 / The psychological stations registry */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    q?: string;
+                    areaCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PsychStation"][];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 登记心理服务站（court:manage，记审计）/ Register a station (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description the village; found from the point when absent */
+                        areaCode?: string;
+                        point?: {
+                            lng: number;
+                            lat: number;
+                        } | null;
+                        address?: string | null;
+                        /** @default [] */
+                        staff?: {
+                            name: string;
+                            /** @default  */
+                            title?: string;
+                        }[];
+                        contact: {
+                            name: string | null;
+                            phone?: string | null;
+                        };
+                        /** @description e.g. 周一至周五 9:00–17:00 */
+                        hours?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsychStation"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/psych/stations/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出心理服务站名录为 Excel（最多 20000 行，记审计）/ Export the registry (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    areaCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/psych/stations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一个心理服务站 / One station */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsychStation"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** 修改心理服务站（带版本号）/ Update a station (versioned) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description the village; found from the point when absent */
+                        areaCode?: string;
+                        point?: {
+                            lng: number;
+                            lat: number;
+                        } | null;
+                        address?: string | null;
+                        /** @default [] */
+                        staff?: {
+                            name: string;
+                            /** @default  */
+                            title?: string;
+                        }[];
+                        contact: {
+                            name: string | null;
+                            phone?: string | null;
+                        };
+                        /** @description e.g. 周一至周五 9:00–17:00 */
+                        hours?: string | null;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsychStation"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** 删除未使用过的心理服务站 / Delete an unused station */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/psych/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 转介队列（服务站人员：本区域；其他人：本人转介的）/ The referral queue */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    status?: "pending" | "accepted" | "declined" | "closed" | "open";
+                    stationId?: string;
+                    sourceMatterId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PsychReferral"][];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 从纠纷或极端情绪预警转介到心理服务站 / Refer a dispute or an extreme-emotion alert to a station
+         * @description 须有办理权限（matter:act）且能看到来源事项，否则 404 REFERRAL_SOURCE_NOT_FOUND（不存在与无权查看同一答复）；来源不是纠纷或极端情绪预警 → 400 REFERRAL_SOURCE_INVALID；同一事项在该站尚有未办结转介 → 409 CONFLICT。
+         *
+         *     Needs matter:act and a source you can see (else 404 REFERRAL_SOURCE_NOT_FOUND — the same answer for absent and out of sight); a source that is not a dispute or an extreme-emotion alert → 400 REFERRAL_SOURCE_INVALID; an open referral of it to the station → 409 CONFLICT.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        stationId: string;
+                        /** @description a dispute, or a 极端情绪 alert, that you can see */
+                        sourceMatterId: string;
+                        reason: string;
+                        /**
+                         * @default normal
+                         * @enum {string}
+                         */
+                        urgency?: "urgent" | "normal";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsychReferral"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/psych/referrals/{id}/handle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 接收、退回或办结转介（psych:write）/ Accept, decline or close a referral */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "accept" | "decline" | "close";
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsychReferral"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/psych/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 走访记录（psych:read，每次查看记审计）/ Visit records (psych:read; every read audited) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    stationId?: string;
+                    referralId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PsychVisit"][];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 登记走访记录，可附回访计划（psych:write）/ Record a visit, with an optional follow-up */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        stationId: string;
+                        referralId?: string;
+                        /** Format: date-time */
+                        visitedAt: string;
+                        /** @description how the person is named in the record, e.g. 张某 */
+                        personLabel: string;
+                        /** @description the record: sensitive, stored encrypted, every read audited */
+                        content: string;
+                        /**
+                         * @default low
+                         * @enum {string}
+                         */
+                        riskLevel?: "low" | "medium" | "high";
+                        followUp?: {
+                            dueOn: string;
+                            plan: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsychVisit"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/psych/visits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一条走访记录（psych:read，记审计）/ One visit record (audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsychVisit"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/psych/followups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 回访（按期限，超期标出）/ Follow-ups by due day, overdue marked */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                    state?: "open" | "overdue" | "done" | "all";
+                    stationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PsychFollowup"][];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                            /** @description open follow-ups past their day, in scope */
+                            overdue: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 为走访记录安排回访 / Schedule a follow-up of a visit */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        visitId: string;
+                        dueOn: string;
+                        plan: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsychFollowup"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/psych/followups/{id}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 完成回访 / Mark a follow-up done */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsychFollowup"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调解案件队列（默认未结案，最新在前）/ The mediation queue, open cases by default */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description open (default) | closed | all | states, comma-separated */
+                    status?: string | string[];
+                    level?: "village" | "town" | "county";
+                    areaCode?: string;
+                    /** @description only the cases I mediate */
+                    mine?: "true" | "false";
+                    q?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["MediationCase"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出调解案件为 Excel（最多 20000 行，记审计）/ Export the queue to XLSX (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description open (default) | closed | all | states, comma-separated */
+                    status?: string | string[];
+                    level?: "village" | "town" | "county";
+                    areaCode?: string;
+                    /** @description only the cases I mediate */
+                    mine?: "true" | "false";
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 调解指标：化解率、村级与镇级化解占比 / KPIs: resolution rate, shares settled at village and town level
+         * @description 化解率 = 达成协议数 ÷（达成协议数 + 调解不成数），按结果时间落在期间内的案件计；村级、镇级化解占比 = 该级达成协议数 ÷ 达成协议数。上交上级的案件在上级有结果前不计入。
+         *
+         *     resolutionRate = settled ÷ (settled + failed) over cases whose outcome fell in the period; villageShare/townShare = settled at that level ÷ settled. A case passed up counts once its new level has an outcome.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: the actor’s own area */
+                    areaCode?: string;
+                    /** @description outcome on or after (China time) */
+                    from?: string;
+                    /** @description outcome before (China time) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            areaCode: string;
+                            from: string | null;
+                            to: string | null;
+                            settled: number;
+                            failed: number;
+                            /** @description settled + failed: cases whose outcome is known */
+                            finished: number;
+                            /** @description 化解率 = settled ÷ finished */
+                            resolutionRate: number | null;
+                            settledByLevel: {
+                                village: number;
+                                town: number;
+                                county: number;
+                            };
+                            /** @description settled at village level ÷ settled */
+                            villageShare: number | null;
+                            /** @description settled at town level ÷ settled */
+                            townShare: number | null;
+                            byArea: {
+                                areaCode: string;
+                                areaName: string;
+                                settled: number;
+                                failed: number;
+                                /** @description 0–1, null when there is nothing to divide by */
+                                resolutionRate: number | null;
+                                /** @description 0–1, null when there is nothing to divide by */
+                                villageShare: number | null;
+                                /** @description 0–1, null when there is nothing to divide by */
+                                townShare: number | null;
+                            }[];
+                            /** @description cases not yet finished in the area (any period) */
+                            open: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调解案件详情（调解记录、协议、司法确认、时间线、可执行操作）/ A case with sessions, agreement and actions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediationCaseDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 指派调解员及联动网格员、村干部 / Assign the mediator with the grid worker and the village cadre
+         * @description 由案件所在层级的综治中心指派；调解员须为该层级区域内的调解员 → 否则 400 NOT_A_MEDIATOR。
+         *
+         *     By the centre owning the case at its level; the mediator must hold the mediator role within the level area (else 400 NOT_A_MEDIATOR).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the case’s version as read (optimistic locking) */
+                        version: number;
+                        /** @description a user with the mediator role, within the case’s level area */
+                        mediatorId: string;
+                        /** @description a user (userId) or a named person (name) */
+                        gridWorker: {
+                            /** @description a user of the platform; or only a name for someone without an account */
+                            userId?: string;
+                            name?: string;
+                        };
+                        /** @description the village cadre (村干部) */
+                        cadre: {
+                            /** @description a user of the platform; or only a name for someone without an account */
+                            userId?: string;
+                            name?: string;
+                        };
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediationCaseDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 记录一次调解（时间、地点、参加人、记录）/ Record a session */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        heldAt: string;
+                        place: string;
+                        attendees: string[];
+                        record: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediationCaseDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/{id}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 达成协议（人民调解法第二十九条必备事项）/ Record the agreement (Mediation Law art. 29)
+         * @description 缺少任一必备事项 → 400 AGREEMENT_INCOMPLETE，details 列出全部缺项路径，不保存任何内容。
+         *
+         *     A missing required field → 400 AGREEMENT_INCOMPLETE with every missing path in details; nothing is saved.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the case’s version as read (optimistic locking) */
+                        version: number;
+                        parties?: {
+                            /** @description e.g. 申请人 / 被申请人 */
+                            role?: string;
+                            name?: string;
+                            /** @enum {string} */
+                            gender?: "男" | "女";
+                            age?: number;
+                            /** @description 18-character resident ID number; stored encrypted, shown masked */
+                            idNumber?: string;
+                            address?: string;
+                        }[];
+                        /** @description 纠纷的主要事实 */
+                        facts?: string;
+                        /** @description 争议事项 */
+                        issues?: string;
+                        /** @description 各方当事人的责任 */
+                        responsibility?: string;
+                        /** @description 达成协议的内容 */
+                        terms?: string;
+                        /** @description 履行方式 */
+                        performanceMethod?: string;
+                        /**
+                         * Format: date
+                         * @description 履行期限
+                         */
+                        performanceDeadline?: string;
+                        /** @description 当事人签名、盖章或按指印 */
+                        signedByParties?: boolean;
+                        /** @description 人民调解员签名 */
+                        mediatorSigned?: boolean;
+                        /** @description 加盖人民调解委员会印章 */
+                        committeeSealed?: boolean;
+                        committeeName?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediationCaseDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/{id}/fail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 调解不成 / Not settled */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the case’s version as read (optimistic locking) */
+                        version: number;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediationCaseDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/{id}/escalate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上交上级（村 → 镇 → 县）/ Pass up a level (village → town → county)
+         * @description 县级案件 → 409 ESCALATION_NOT_POSSIBLE. / A county case → 409 ESCALATION_NOT_POSSIBLE.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the case’s version as read (optimistic locking) */
+                        version: number;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediationCaseDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/{id}/confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 申请司法确认（协议生效后 30 日内，经共享法庭）/ Apply for judicial confirmation within 30 days
+         * @description 超过 30 日 → 409 CONFIRMATION_TOO_LATE. / Past 30 days → 409 CONFIRMATION_TOO_LATE.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the case’s version as read (optimistic locking) */
+                        version: number;
+                        /** @description the shared court’s id (共享法庭), kept as given */
+                        courtId?: string;
+                        courtName: string;
+                        /** Format: date */
+                        appliedOn: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediationCaseDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/{id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 履行回访 / Performance follow-up */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the case’s version as read (optimistic locking) */
+                        version: number;
+                        /**
+                         * @description 履行情况
+                         * @enum {string}
+                         */
+                        performance: "performed" | "partly" | "not_performed";
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediationCaseDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 结案 / Close */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the case’s version as read (optimistic locking) */
+                        version: number;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediationCaseDetail"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mediation/cases/{id}/agreement.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调解协议书 PDF（含完整身份证号，须填写事由，记审计）/ The agreement as a PDF (reason, audited) */
+        get: {
+            parameters: {
+                query: {
+                    reason: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/pdf */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 巡防队伍（分页，区域范围内）/ Patrol teams in scope, a page at a time */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description teams in this area and below */
+                    areaCode?: string;
+                    /** @description 红袖标 / 平安志愿者 / 退役军人 / 党员 / 巾帼 / 其他 */
+                    kind?: "red_armband" | "volunteer" | "veteran" | "party_member" | "women" | "other";
+                    /** @description text in the team’s name */
+                    q?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PatrolTeam"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 登记巡防队伍（可同时登记队长，记审计）/ Register a team, with its leader (audited)
+         * @description 镇街、村社或网格下的队伍；同一区域同名 → 409 CONFLICT；手机号无效 → 400 INVALID_MOBILE。
+         *
+         *     A team of a town, village or grid; the same name twice in one area → 409 CONFLICT; a bad phone → 400 INVALID_MOBILE.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description a town, village or grid (levels 3–5) */
+                        areaCode: string;
+                        /**
+                         * @description 红袖标 / 平安志愿者 / 退役军人 / 党员 / 巾帼 / 其他
+                         * @enum {string}
+                         */
+                        kind: "red_armband" | "volunteer" | "veteran" | "party_member" | "women" | "other";
+                        leader?: {
+                            name: string;
+                            /** @description a mainland mobile number (stored encrypted) */
+                            phone: string;
+                            userId?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PatrolTeam"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/teams/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出巡防队伍为 Excel（最多 20000 行，记审计）/ Export the teams to XLSX (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description teams in this area and below */
+                    areaCode?: string;
+                    /** @description 红袖标 / 平安志愿者 / 退役军人 / 党员 / 巾帼 / 其他 */
+                    kind?: "red_armband" | "volunteer" | "veteran" | "party_member" | "women" | "other";
+                    /** @description text in the team’s name */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一支巡防队伍 / One team */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PatrolTeam"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/teams/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 队员（电话脱敏）/ The team’s members, phones masked */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PatrolMember"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 登记队员（电话加密保存，记审计）/ Register a member (phone encrypted, audited)
+         * @description 同一手机号在同一队伍重复登记 → 409 PATROL_MEMBER_DUPLICATE；第二名队长 → 409 CONFLICT。
+         *
+         *     The same phone twice in one team → 409 PATROL_MEMBER_DUPLICATE; a second leader → 409 CONFLICT.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description a mainland mobile number (stored encrypted) */
+                        phone: string;
+                        /** @description the member’s login, if they patrol with their own account */
+                        userId?: string;
+                        /**
+                         * @default member
+                         * @enum {string}
+                         */
+                        role?: "leader" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PatrolMember"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 巡逻任务（路线、打卡点、时段）/ Patrol tasks: route, check points, window */
+        get: {
+            parameters: {
+                query?: {
+                    teamId?: string;
+                    areaCode?: string;
+                    /** @description only tasks whose time window holds now */
+                    open?: "true" | "false";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PatrolTask"][];
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 发布巡逻任务 / Create a patrol task
+         * @description 路线为 2–200 个点的 LineString（中国境内，≤ 50 公里）；打卡点 1–50 个，半径 10–1000 米，距路线 ≤ 500 米；不符合 → 400 GEOMETRY_INVALID（details 列出每一处）；时段超过一年或结束早于开始 → 400 INVALID_TIME_RANGE。
+         *
+         *     A LineString of 2–200 points inside China, at most 50 km; 1–50 check points with a 10–1000 m radius within 500 m of the route; otherwise 400 GEOMETRY_INVALID listing each problem. A window over a year, or ending before it starts → 400 INVALID_TIME_RANGE.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        teamId: string;
+                        name: string;
+                        route: {
+                            /** @enum {string} */
+                            type: "LineString";
+                            /** @description [lng, lat] WGS-84, 2–200 points */
+                            coordinates: number[][];
+                        };
+                        checkpoints: {
+                            name: string;
+                            lng: number;
+                            lat: number;
+                            /** @description 10–1000 m: a check-in farther than this is refused (CHECKPOINT_TOO_FAR) */
+                            radiusM: number;
+                        }[];
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PatrolTask"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一个巡逻任务 / One task */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PatrolTask"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的队伍、进行中的巡逻、可执行的任务 / My teams, my active patrol, open tasks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            memberships: {
+                                memberId: string;
+                                teamId: string;
+                                teamName: string;
+                                role: string;
+                            }[];
+                            active: components["schemas"]["PatrolSession"] | null;
+                            /** @description open tasks of the caller’s teams */
+                            tasks: components["schemas"]["PatrolTask"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 开始巡逻 / Start a patrol session
+         * @description 不在任务时段 → 409 PATROL_TASK_NOT_OPEN；队员已有进行中的巡逻 → 409 PATROL_SESSION_ACTIVE。
+         *
+         *     Outside the task’s window → 409 PATROL_TASK_NOT_OPEN; a member already on a patrol → 409 PATROL_SESSION_ACTIVE.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        taskId: string;
+                        /** @description default: the caller’s own membership in the task’s team */
+                        memberId?: string;
+                        /**
+                         * @description other members of the team walking along
+                         * @default []
+                         */
+                        companionIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PatrolSession"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一次巡逻 / One session */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PatrolSession"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/sessions/{id}/checkins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 打卡（浏览器定位）/ Check in at a check point with the browser’s location
+         * @description 无定位 → 400 LOCATION_REQUIRED；非数字、超出范围、精度为 0 或过差 → 400 LOCATION_INVALID；过时 → 400 LOCATION_STALE；超出打卡半径 → 400 CHECKPOINT_TOO_FAR（距离见 message 与 details[0].message）；已打卡 → 409 CHECKPOINT_DUPLICATE；巡逻已结束 → 409 PATROL_SESSION_ENDED。
+         *
+         *     No location → LOCATION_REQUIRED; not numbers, out of range, accuracy 0 or too coarse → LOCATION_INVALID; old → LOCATION_STALE; beyond the radius → CHECKPOINT_TOO_FAR (distance in details[0].message); twice → CHECKPOINT_DUPLICATE.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        checkpointId: string;
+                        location?: {
+                            lng?: number | string | null;
+                            lat?: number | string | null;
+                            /** @description metres (the Geolocation API’s coords.accuracy) */
+                            accuracy?: number | string | null;
+                            /**
+                             * Format: date-time
+                             * @description position.timestamp
+                             */
+                            capturedAt?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PatrolSession"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/sessions/{id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 巡逻发现转事项（一步完成）/ Report a finding as a matter, in one call
+         * @description 生成“事件”事项（来源渠道 patrol），位置取浏览器定位，并与本次巡逻关联；需 matter:report。
+         *
+         *     Creates an event matter (channel patrol) at the browser’s location, linked to the session; needs matter:report.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        description?: string;
+                        /** @default public_order */
+                        category?: string;
+                        /**
+                         * @description 特急 / 紧急 / 一般
+                         * @default normal
+                         * @enum {string}
+                         */
+                        urgency?: "extra_urgent" | "urgent" | "normal";
+                        location?: {
+                            lng?: number | string | null;
+                            lat?: number | string | null;
+                            /** @description metres (the Geolocation API’s coords.accuracy) */
+                            accuracy?: number | string | null;
+                            /**
+                             * Format: date-time
+                             * @description position.timestamp
+                             */
+                            capturedAt?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            session: components["schemas"]["PatrolSession"];
+                            matterId: string;
+                            matterNumber: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/sessions/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 结束巡逻（每名队员计 1 人次）/ End the session (one person-time per member) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PatrolSession"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 积分排行：队伍或队内队员，按时段 / The leaderboard of teams, or of one team’s members */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description teams ranked, or the members of one team */
+                    by?: "team" | "member";
+                    /** @description with by=member: the team */
+                    teamId?: string;
+                    areaCode?: string;
+                    /** @description first day (China time); default: the first of this month */
+                    from?: string;
+                    /** @description last day, inclusive; default: today */
+                    to?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            rules: {
+                                /** @enum {string} */
+                                code: "session" | "checkpoint" | "finding_confirmed";
+                                name: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                points: number;
+                            }[];
+                            totals: {
+                                personTimes: number;
+                                sessions: number;
+                                points: number;
+                            };
+                            items: {
+                                rank: number;
+                                /** @description team id, or member id */
+                                id: string;
+                                name: string;
+                                teamName: string | null;
+                                areaCode: string;
+                                areaName: string | null;
+                                /** @description 人次: one per member of each ended session */
+                                sessions: number;
+                                checkins: number;
+                                findings: number;
+                                /** @description findings whose matter was accepted (not 待受理, not 不予受理) */
+                                confirmedFindings: number;
+                                points: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patrol/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 积分规则 / The point rules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                code: "session" | "checkpoint" | "finding_confirmed";
+                                name: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                points: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** 修改积分规则（matter:configure，记审计）/ Change the point rules (audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rules: {
+                            /** @enum {string} */
+                            code: "session" | "checkpoint" | "finding_confirmed";
+                            points: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                code: "session" | "checkpoint" | "finding_confirmed";
+                                name: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                points: number;
+                            }[];
                         };
                     };
                 };
@@ -9813,6 +17058,170 @@ export interface components {
             /** @description masked (138****5678); the plain number through …/team/reveal */
             phone: string | null;
         };
+        CourtInput: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "town" | "village" | "industry";
+            kindName: {
+                zh: string;
+                en: string;
+            };
+            areaCode: string;
+            areaName: string | null;
+            address: string | null;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            liaison: {
+                name: string;
+                /** @description masked 138****5678 */
+                phone: string | null;
+            };
+            judge: {
+                name: string | null;
+                court: string | null;
+            };
+            services: string[];
+            openDays: number[];
+            openFrom: string;
+            openTo: string;
+            slotMinutes: number;
+            bookingsUpcoming: number;
+            usesTotal: number;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CourtLayerPointInput: {
+            id: string;
+            lng: number;
+            lat: number;
+            name: string;
+            /** @description courts: town | village | industry; stations: station */
+            kind: string;
+            areaCode: string;
+        };
+        CourtBookingInput: {
+            id: string;
+            courtId: string;
+            courtName: string;
+            areaCode: string;
+            startsAt: string;
+            endsAt: string;
+            /** @enum {string} */
+            kind: "online_hearing" | "judicial_confirmation";
+            kindName: {
+                zh: string;
+                en: string;
+            };
+            title: string;
+            partiesCount: number;
+            matter: {
+                id: string;
+                number: string;
+            } | null;
+            /** @enum {string} */
+            status: "booked" | "cancelled" | "used";
+            bookedBy: string;
+            cancelledAt: string | null;
+            cancelReason: string | null;
+            createdAt: string;
+        };
+        CourtUseInput: {
+            id: string;
+            courtId: string;
+            usedOn: string;
+            /** @enum {string} */
+            kind: "online_hearing" | "judicial_confirmation" | "mediation" | "legal_advice" | "education";
+            partiesCount: number;
+            /** @enum {string} */
+            outcome: "settled" | "confirmed" | "not_settled" | "adjourned" | "advised";
+            note: string | null;
+            bookingId: string | null;
+            recordedBy: string;
+            createdAt: string;
+        };
+        PsychStationInput: {
+            id: string;
+            name: string;
+            areaCode: string;
+            areaName: string | null;
+            address: string | null;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            staff: {
+                name: string;
+                title: string;
+            }[];
+            contact: {
+                name: string | null;
+                /** @description masked */
+                phone: string | null;
+            };
+            hours: string | null;
+            referralsOpen: number;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        PsychReferralInput: {
+            id: string;
+            station: {
+                id: string;
+                name: string;
+            };
+            areaCode: string;
+            source: {
+                id: string;
+                number: string;
+                type: string;
+            };
+            reason: string;
+            /** @enum {string} */
+            urgency: "urgent" | "normal";
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "closed";
+            referredBy: string;
+            handledAt: string | null;
+            handleNote: string | null;
+            createdAt: string;
+        };
+        PsychVisitInput: {
+            id: string;
+            station: {
+                id: string;
+                name: string;
+            };
+            areaCode: string;
+            referralId: string | null;
+            visitedAt: string;
+            personLabel: string;
+            content: string;
+            /** @enum {string} */
+            riskLevel: "low" | "medium" | "high";
+            recordedBy: string;
+            createdAt: string;
+        };
+        PsychFollowupInput: {
+            id: string;
+            visitId: string;
+            station: {
+                id: string;
+                name: string;
+            };
+            areaCode: string;
+            personLabel: string;
+            dueOn: string;
+            plan: string;
+            /** @description not done and the due day (China time) has passed */
+            overdue: boolean;
+            doneAt: string | null;
+            doneNote: string | null;
+        };
         AnalysisMonthInput: {
             /** @description YYYY-MM */
             month: string;
@@ -10152,6 +17561,172 @@ export interface components {
             deadlineState: string;
             dueAt: string | null;
         };
+        GridMemberInput: {
+            id: string;
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+            roleName: {
+                zh: string;
+                en: string;
+            };
+            /** @enum {string} */
+            group: "1" | "3" | "N";
+            name: string;
+            /** @description masked (138****5678); POST …/reveal for the number */
+            phone: string | null;
+            userId: string | null;
+            userName: string | null;
+            unit: string | null;
+            since: string;
+            /**
+             * @description the check-in rule of the role
+             * @enum {string}
+             */
+            period: "none" | "day" | "week";
+            lastCheckinAt: string | null;
+            version: number;
+        };
+        GridRulesInput: {
+            rules: {
+                /** @enum {string} */
+                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                roleName: {
+                    zh: string;
+                    en: string;
+                };
+                /** @enum {string} */
+                period: "none" | "day" | "week";
+            }[];
+            /** @description metres outside the polygon still accepted */
+            toleranceM: number;
+            /** @description a fix less precise than this is refused */
+            maxAccuracyM: number;
+        };
+        GridCheckinInput: {
+            id: string;
+            memberId: string;
+            memberName: string;
+            /** @enum {string} */
+            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+            roleName: {
+                zh: string;
+                en: string;
+            };
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            period: "day" | "week";
+            periodStart: string;
+            at: string;
+            point: {
+                lng: number;
+                lat: number;
+            };
+            accuracyM: number;
+            /** @description 0 inside the grid; else metres outside (within the tolerance) */
+            distanceM: number;
+        };
+        GridVisitInput: {
+            id: string;
+            checkinId: string;
+            areaCode: string;
+            houseIds: string[];
+            findings: string | null;
+            matterId: string | null;
+            matterNumber: string | null;
+            photos: {
+                id: string;
+                filename: string;
+                mime: string;
+                size: number;
+            }[];
+            createdAt: string;
+        };
+        GridReportInput: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            totals: {
+                code: string;
+                name: string;
+                level: number;
+                /** @description members with a rule */
+                members: number;
+                required: number;
+                done: number;
+                /** @description done / required, 0–1; null when nothing is required */
+                share: number | null;
+                /** @description 网格长 (daily rule by default) */
+                leaderShare: number | null;
+                /** @description 网格指导员 (weekly rule by default) */
+                instructorShare: number | null;
+            };
+            /** @description the children of the area (members for a grid: see missing) */
+            rows: {
+                code: string;
+                name: string;
+                level: number;
+                /** @description members with a rule */
+                members: number;
+                required: number;
+                done: number;
+                /** @description done / required, 0–1; null when nothing is required */
+                share: number | null;
+                /** @description 网格长 (daily rule by default) */
+                leaderShare: number | null;
+                /** @description 网格指导员 (weekly rule by default) */
+                instructorShare: number | null;
+            }[];
+            missing: {
+                memberId: string;
+                name: string;
+                /** @enum {string} */
+                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                roleName: {
+                    zh: string;
+                    en: string;
+                };
+                areaCode: string;
+                areaName: string | null;
+                required: number;
+                done: number;
+                missing: number;
+                lastCheckinAt: string | null;
+                hasAccount: boolean;
+            }[];
+            /** @description members short of their rule (the list holds up to 500) */
+            missingTotal: number;
+            trend: {
+                day: string;
+                /** @description daily-rule check-ins owed that day */
+                required: number;
+                /** @description daily-rule check-ins done that day */
+                done: number;
+                /** @description all check-ins that day */
+                checkins: number;
+            }[];
+        };
+        GridLayerInput: {
+            points: {
+                /** @description the member */
+                id: string;
+                lng: number;
+                lat: number;
+                name: string;
+                /** @enum {string} */
+                kind: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                areaCode: string;
+                at: string;
+            }[];
+            total: number;
+            truncated: boolean;
+        };
         MapConfigInput: {
             /** @description [lng, lat] WGS-84: the centre of the user’s area */
             center: [
@@ -10456,6 +18031,384 @@ export interface components {
                 orange: number;
                 yellow: number;
             };
+        };
+        MediationCaseInput: {
+            id: string;
+            number: string;
+            title: string;
+            status: string;
+            statusName: {
+                zh: string;
+                en: string;
+            };
+            closed: boolean;
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            level: "village" | "town" | "county";
+            levelName: {
+                zh: string;
+                en: string;
+            };
+            levelAreaCode: string;
+            dispute: {
+                id: string;
+                number: string;
+            };
+            mediator: {
+                userId: string | null;
+                name: string;
+            } | null;
+            gridWorker: {
+                userId: string | null;
+                name: string;
+            } | null;
+            cadre: {
+                userId: string | null;
+                name: string;
+            } | null;
+            outcome: ("settled" | "failed") | null;
+            outcomeAt: string | null;
+            outcomeLevel: ("village" | "town" | "county") | null;
+            dueAt: string | null;
+            deadlineState: string;
+            openedAt: string;
+            closedAt: string | null;
+            version: number;
+        };
+        MediationCaseDetailInput: {
+            id: string;
+            number: string;
+            title: string;
+            status: string;
+            statusName: {
+                zh: string;
+                en: string;
+            };
+            closed: boolean;
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            level: "village" | "town" | "county";
+            levelName: {
+                zh: string;
+                en: string;
+            };
+            levelAreaCode: string;
+            dispute: {
+                id: string;
+                number: string;
+            };
+            mediator: {
+                userId: string | null;
+                name: string;
+            } | null;
+            gridWorker: {
+                userId: string | null;
+                name: string;
+            } | null;
+            cadre: {
+                userId: string | null;
+                name: string;
+            } | null;
+            outcome: ("settled" | "failed") | null;
+            outcomeAt: string | null;
+            outcomeLevel: ("village" | "town" | "county") | null;
+            dueAt: string | null;
+            deadlineState: string;
+            openedAt: string;
+            closedAt: string | null;
+            version: number;
+            sessions: {
+                id: string;
+                heldAt: string;
+                place: string;
+                attendees: string[];
+                record: string;
+                createdBy: string;
+                createdAt: string;
+            }[];
+            agreement: {
+                parties: {
+                    role: string;
+                    name: string;
+                    gender: string;
+                    age: number;
+                    /** @description masked */
+                    idNumber: string;
+                    address: string;
+                }[];
+                facts: string;
+                issues: string;
+                responsibility: string;
+                terms: string;
+                performanceMethod: string;
+                performanceDeadline: string;
+                signedByParties: boolean;
+                mediatorSigned: boolean;
+                committeeSealed: boolean;
+                committeeName: string;
+                mediatorName: string;
+                agreedAt: string;
+                /** @description the last day to apply for 司法确认 */
+                confirmationDeadline: string;
+            } | null;
+            confirmation: {
+                courtId: string | null;
+                courtName: string;
+                appliedOn: string;
+                note: string | null;
+            } | null;
+            timeline: {
+                id: string;
+                at: string;
+                actorName: string;
+                action: string;
+                fromStatus: string | null;
+                toStatus: string | null;
+                note: string | null;
+                data: unknown;
+            }[];
+            actions: {
+                action: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+            }[];
+        };
+        PatrolMemberInput: {
+            id: string;
+            teamId: string;
+            name: string;
+            /** @enum {string} */
+            role: "leader" | "member";
+            /** @description masked (138****5678) */
+            phone: string;
+            userId: string | null;
+            joinedAt: string;
+        };
+        PatrolTeamInput: {
+            id: string;
+            name: string;
+            areaCode: string;
+            areaName: string | null;
+            /**
+             * @description 红袖标 / 平安志愿者 / 退役军人 / 党员 / 巾帼 / 其他
+             * @enum {string}
+             */
+            kind: "red_armband" | "volunteer" | "veteran" | "party_member" | "women" | "other";
+            kindName: {
+                zh: string;
+                en: string;
+            };
+            leader: {
+                id: string;
+                name: string;
+                phone: string;
+            } | null;
+            members: number;
+            createdAt: string;
+        };
+        PatrolTaskInput: {
+            id: string;
+            teamId: string;
+            teamName: string;
+            areaCode: string;
+            areaName: string | null;
+            name: string;
+            route: {
+                /** @constant */
+                type: "LineString";
+                coordinates: number[][];
+            };
+            lengthM: number;
+            checkpoints: {
+                id: string;
+                seq: number;
+                name: string;
+                lng: number;
+                lat: number;
+                radiusM: number;
+            }[];
+            startsAt: string;
+            endsAt: string;
+            /** @description now within the time window */
+            open: boolean;
+            /** @description sessions walked (ended) */
+            sessions: number;
+            createdAt: string;
+        };
+        PatrolSessionInput: {
+            id: string;
+            taskId: string;
+            taskName: string;
+            teamId: string;
+            teamName: string;
+            areaCode: string;
+            startedAt: string;
+            endedAt: string | null;
+            members: {
+                id: string;
+                name: string;
+            }[];
+            checkpoints: {
+                id: string;
+                seq: number;
+                name: string;
+                lng: number;
+                lat: number;
+                radiusM: number;
+                checkedAt: string | null;
+                distanceM: number | null;
+            }[];
+            /** @description the first check point not yet reached */
+            nextCheckpointId: string | null;
+            findings: {
+                id: string;
+                matterId: string;
+                number: string;
+                title: string;
+            }[];
+            route: {
+                /** @constant */
+                type: "LineString";
+                coordinates: number[][];
+            };
+        };
+        ScreenSummaryInput: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            /** @description When the figures were computed */
+            generatedAt: string;
+            /** @description When a cached answer was computed; null if computed now */
+            cachedAt: string | null;
+            today: {
+                /** @description YYYY-MM-DD, Asia/Shanghai */
+                day: string;
+                from: string;
+            };
+            month: {
+                /** @description YYYY-MM, Asia/Shanghai */
+                month: string;
+                from: string;
+            };
+            counts: {
+                today: {
+                    /** @description New matters (every type but alerts and tasks) */
+                    matters: number;
+                    /** @description New disputes (a subset of matters) */
+                    disputes: number;
+                    alerts: {
+                        total: number;
+                        red: number;
+                        orange: number;
+                        yellow: number;
+                    };
+                    /** @description 指令 tasks dispatched */
+                    tasksDispatched: number;
+                    /** @description 指令 tasks 办结 (status closed; cancelled ones not counted) */
+                    tasksClosed: number;
+                    /** @description Matters (not alerts, not tasks) that reached a closed state */
+                    closed: number;
+                };
+                month: {
+                    /** @description New matters (every type but alerts and tasks) */
+                    matters: number;
+                    /** @description New disputes (a subset of matters) */
+                    disputes: number;
+                    alerts: {
+                        total: number;
+                        red: number;
+                        orange: number;
+                        yellow: number;
+                    };
+                    /** @description 指令 tasks dispatched */
+                    tasksDispatched: number;
+                    /** @description 指令 tasks 办结 (status closed; cancelled ones not counted) */
+                    tasksClosed: number;
+                    /** @description Matters (not alerts, not tasks) that reached a closed state */
+                    closed: number;
+                };
+            };
+            open: {
+                matters: number;
+                overdue: number;
+                alerts: number;
+                tasks: number;
+                tasksOverdue: number;
+            };
+            kpis: {
+                /** @description 化解率 of the disputes reported in the last 12 calendar months (as 纠纷分析) */
+                resolution: {
+                    /** @description resolved ÷ settled, 0–1; null when nothing is settled */
+                    rate: number | null;
+                    resolved: number;
+                    settled: number;
+                    total: number;
+                    from: string;
+                    to: string;
+                };
+                overdue: {
+                    count: number;
+                    open: number;
+                    /** @description overdue ÷ open, 0–1; null when nothing is open */
+                    share: number | null;
+                };
+                dispatchResponse: {
+                    /** @description Tasks dispatched this month */
+                    dispatched: number;
+                    /** @description … of which signed for */
+                    signed: number;
+                    medianMinutes: number | null;
+                    p90Minutes: number | null;
+                };
+                taskClosure: {
+                    dispatched: number;
+                    closed: number;
+                    /** @description closed ÷ dispatched (this month’s tasks), 0–1 */
+                    rate: number | null;
+                };
+            };
+            trend: {
+                day: string;
+                created: number;
+                closed: number;
+                alerts: number;
+            }[];
+            ticker: {
+                id: string;
+                number: string;
+                title: string;
+                level: ("red" | "orange" | "yellow") | null;
+                status: string;
+                closed: boolean;
+                areaCode: string;
+                areaName: string | null;
+                createdAt: string;
+            }[];
+            tasks: {
+                id: string;
+                number: string;
+                title: string;
+                status: string;
+                statusName: {
+                    zh: string;
+                    en: string;
+                };
+                overdue: boolean;
+                deadline: string;
+                areaCode: string;
+                areaName: string | null;
+                unitName: string | null;
+                point: {
+                    lng: number;
+                    lat: number;
+                } | null;
+            }[];
         };
         AuditEntryInput: {
             id: string;
@@ -10904,6 +18857,170 @@ export interface components {
             /** @description masked (138****5678); the plain number through …/team/reveal */
             phone: string | null;
         };
+        Court: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "town" | "village" | "industry";
+            kindName: {
+                zh: string;
+                en: string;
+            };
+            areaCode: string;
+            areaName: string | null;
+            address: string | null;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            liaison: {
+                name: string;
+                /** @description masked 138****5678 */
+                phone: string | null;
+            };
+            judge: {
+                name: string | null;
+                court: string | null;
+            };
+            services: string[];
+            openDays: number[];
+            openFrom: string;
+            openTo: string;
+            slotMinutes: number;
+            bookingsUpcoming: number;
+            usesTotal: number;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CourtLayerPoint: {
+            id: string;
+            lng: number;
+            lat: number;
+            name: string;
+            /** @description courts: town | village | industry; stations: station */
+            kind: string;
+            areaCode: string;
+        };
+        CourtBooking: {
+            id: string;
+            courtId: string;
+            courtName: string;
+            areaCode: string;
+            startsAt: string;
+            endsAt: string;
+            /** @enum {string} */
+            kind: "online_hearing" | "judicial_confirmation";
+            kindName: {
+                zh: string;
+                en: string;
+            };
+            title: string;
+            partiesCount: number;
+            matter: {
+                id: string;
+                number: string;
+            } | null;
+            /** @enum {string} */
+            status: "booked" | "cancelled" | "used";
+            bookedBy: string;
+            cancelledAt: string | null;
+            cancelReason: string | null;
+            createdAt: string;
+        };
+        CourtUse: {
+            id: string;
+            courtId: string;
+            usedOn: string;
+            /** @enum {string} */
+            kind: "online_hearing" | "judicial_confirmation" | "mediation" | "legal_advice" | "education";
+            partiesCount: number;
+            /** @enum {string} */
+            outcome: "settled" | "confirmed" | "not_settled" | "adjourned" | "advised";
+            note: string | null;
+            bookingId: string | null;
+            recordedBy: string;
+            createdAt: string;
+        };
+        PsychStation: {
+            id: string;
+            name: string;
+            areaCode: string;
+            areaName: string | null;
+            address: string | null;
+            point: {
+                lng: number;
+                lat: number;
+            } | null;
+            staff: {
+                name: string;
+                title: string;
+            }[];
+            contact: {
+                name: string | null;
+                /** @description masked */
+                phone: string | null;
+            };
+            hours: string | null;
+            referralsOpen: number;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        PsychReferral: {
+            id: string;
+            station: {
+                id: string;
+                name: string;
+            };
+            areaCode: string;
+            source: {
+                id: string;
+                number: string;
+                type: string;
+            };
+            reason: string;
+            /** @enum {string} */
+            urgency: "urgent" | "normal";
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "closed";
+            referredBy: string;
+            handledAt: string | null;
+            handleNote: string | null;
+            createdAt: string;
+        };
+        PsychVisit: {
+            id: string;
+            station: {
+                id: string;
+                name: string;
+            };
+            areaCode: string;
+            referralId: string | null;
+            visitedAt: string;
+            personLabel: string;
+            content: string;
+            /** @enum {string} */
+            riskLevel: "low" | "medium" | "high";
+            recordedBy: string;
+            createdAt: string;
+        };
+        PsychFollowup: {
+            id: string;
+            visitId: string;
+            station: {
+                id: string;
+                name: string;
+            };
+            areaCode: string;
+            personLabel: string;
+            dueOn: string;
+            plan: string;
+            /** @description not done and the due day (China time) has passed */
+            overdue: boolean;
+            doneAt: string | null;
+            doneNote: string | null;
+        };
         AnalysisMonth: {
             /** @description YYYY-MM */
             month: string;
@@ -11243,6 +19360,172 @@ export interface components {
             deadlineState: string;
             dueAt: string | null;
         };
+        GridMember: {
+            id: string;
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+            roleName: {
+                zh: string;
+                en: string;
+            };
+            /** @enum {string} */
+            group: "1" | "3" | "N";
+            name: string;
+            /** @description masked (138****5678); POST …/reveal for the number */
+            phone: string | null;
+            userId: string | null;
+            userName: string | null;
+            unit: string | null;
+            since: string;
+            /**
+             * @description the check-in rule of the role
+             * @enum {string}
+             */
+            period: "none" | "day" | "week";
+            lastCheckinAt: string | null;
+            version: number;
+        };
+        GridRules: {
+            rules: {
+                /** @enum {string} */
+                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                roleName: {
+                    zh: string;
+                    en: string;
+                };
+                /** @enum {string} */
+                period: "none" | "day" | "week";
+            }[];
+            /** @description metres outside the polygon still accepted */
+            toleranceM: number;
+            /** @description a fix less precise than this is refused */
+            maxAccuracyM: number;
+        };
+        GridCheckin: {
+            id: string;
+            memberId: string;
+            memberName: string;
+            /** @enum {string} */
+            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+            roleName: {
+                zh: string;
+                en: string;
+            };
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            period: "day" | "week";
+            periodStart: string;
+            at: string;
+            point: {
+                lng: number;
+                lat: number;
+            };
+            accuracyM: number;
+            /** @description 0 inside the grid; else metres outside (within the tolerance) */
+            distanceM: number;
+        };
+        GridVisit: {
+            id: string;
+            checkinId: string;
+            areaCode: string;
+            houseIds: string[];
+            findings: string | null;
+            matterId: string | null;
+            matterNumber: string | null;
+            photos: {
+                id: string;
+                filename: string;
+                mime: string;
+                size: number;
+            }[];
+            createdAt: string;
+        };
+        GridReport: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            totals: {
+                code: string;
+                name: string;
+                level: number;
+                /** @description members with a rule */
+                members: number;
+                required: number;
+                done: number;
+                /** @description done / required, 0–1; null when nothing is required */
+                share: number | null;
+                /** @description 网格长 (daily rule by default) */
+                leaderShare: number | null;
+                /** @description 网格指导员 (weekly rule by default) */
+                instructorShare: number | null;
+            };
+            /** @description the children of the area (members for a grid: see missing) */
+            rows: {
+                code: string;
+                name: string;
+                level: number;
+                /** @description members with a rule */
+                members: number;
+                required: number;
+                done: number;
+                /** @description done / required, 0–1; null when nothing is required */
+                share: number | null;
+                /** @description 网格长 (daily rule by default) */
+                leaderShare: number | null;
+                /** @description 网格指导员 (weekly rule by default) */
+                instructorShare: number | null;
+            }[];
+            missing: {
+                memberId: string;
+                name: string;
+                /** @enum {string} */
+                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                roleName: {
+                    zh: string;
+                    en: string;
+                };
+                areaCode: string;
+                areaName: string | null;
+                required: number;
+                done: number;
+                missing: number;
+                lastCheckinAt: string | null;
+                hasAccount: boolean;
+            }[];
+            /** @description members short of their rule (the list holds up to 500) */
+            missingTotal: number;
+            trend: {
+                day: string;
+                /** @description daily-rule check-ins owed that day */
+                required: number;
+                /** @description daily-rule check-ins done that day */
+                done: number;
+                /** @description all check-ins that day */
+                checkins: number;
+            }[];
+        };
+        GridLayer: {
+            points: {
+                /** @description the member */
+                id: string;
+                lng: number;
+                lat: number;
+                name: string;
+                /** @enum {string} */
+                kind: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                areaCode: string;
+                at: string;
+            }[];
+            total: number;
+            truncated: boolean;
+        };
         MapConfig: {
             /** @description [lng, lat] WGS-84: the centre of the user’s area */
             center: [
@@ -11547,6 +19830,384 @@ export interface components {
                 orange: number;
                 yellow: number;
             };
+        };
+        MediationCase: {
+            id: string;
+            number: string;
+            title: string;
+            status: string;
+            statusName: {
+                zh: string;
+                en: string;
+            };
+            closed: boolean;
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            level: "village" | "town" | "county";
+            levelName: {
+                zh: string;
+                en: string;
+            };
+            levelAreaCode: string;
+            dispute: {
+                id: string;
+                number: string;
+            };
+            mediator: {
+                userId: string | null;
+                name: string;
+            } | null;
+            gridWorker: {
+                userId: string | null;
+                name: string;
+            } | null;
+            cadre: {
+                userId: string | null;
+                name: string;
+            } | null;
+            outcome: ("settled" | "failed") | null;
+            outcomeAt: string | null;
+            outcomeLevel: ("village" | "town" | "county") | null;
+            dueAt: string | null;
+            deadlineState: string;
+            openedAt: string;
+            closedAt: string | null;
+            version: number;
+        };
+        MediationCaseDetail: {
+            id: string;
+            number: string;
+            title: string;
+            status: string;
+            statusName: {
+                zh: string;
+                en: string;
+            };
+            closed: boolean;
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            level: "village" | "town" | "county";
+            levelName: {
+                zh: string;
+                en: string;
+            };
+            levelAreaCode: string;
+            dispute: {
+                id: string;
+                number: string;
+            };
+            mediator: {
+                userId: string | null;
+                name: string;
+            } | null;
+            gridWorker: {
+                userId: string | null;
+                name: string;
+            } | null;
+            cadre: {
+                userId: string | null;
+                name: string;
+            } | null;
+            outcome: ("settled" | "failed") | null;
+            outcomeAt: string | null;
+            outcomeLevel: ("village" | "town" | "county") | null;
+            dueAt: string | null;
+            deadlineState: string;
+            openedAt: string;
+            closedAt: string | null;
+            version: number;
+            sessions: {
+                id: string;
+                heldAt: string;
+                place: string;
+                attendees: string[];
+                record: string;
+                createdBy: string;
+                createdAt: string;
+            }[];
+            agreement: {
+                parties: {
+                    role: string;
+                    name: string;
+                    gender: string;
+                    age: number;
+                    /** @description masked */
+                    idNumber: string;
+                    address: string;
+                }[];
+                facts: string;
+                issues: string;
+                responsibility: string;
+                terms: string;
+                performanceMethod: string;
+                performanceDeadline: string;
+                signedByParties: boolean;
+                mediatorSigned: boolean;
+                committeeSealed: boolean;
+                committeeName: string;
+                mediatorName: string;
+                agreedAt: string;
+                /** @description the last day to apply for 司法确认 */
+                confirmationDeadline: string;
+            } | null;
+            confirmation: {
+                courtId: string | null;
+                courtName: string;
+                appliedOn: string;
+                note: string | null;
+            } | null;
+            timeline: {
+                id: string;
+                at: string;
+                actorName: string;
+                action: string;
+                fromStatus: string | null;
+                toStatus: string | null;
+                note: string | null;
+                data: unknown;
+            }[];
+            actions: {
+                action: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+            }[];
+        };
+        PatrolMember: {
+            id: string;
+            teamId: string;
+            name: string;
+            /** @enum {string} */
+            role: "leader" | "member";
+            /** @description masked (138****5678) */
+            phone: string;
+            userId: string | null;
+            joinedAt: string;
+        };
+        PatrolTeam: {
+            id: string;
+            name: string;
+            areaCode: string;
+            areaName: string | null;
+            /**
+             * @description 红袖标 / 平安志愿者 / 退役军人 / 党员 / 巾帼 / 其他
+             * @enum {string}
+             */
+            kind: "red_armband" | "volunteer" | "veteran" | "party_member" | "women" | "other";
+            kindName: {
+                zh: string;
+                en: string;
+            };
+            leader: {
+                id: string;
+                name: string;
+                phone: string;
+            } | null;
+            members: number;
+            createdAt: string;
+        };
+        PatrolTask: {
+            id: string;
+            teamId: string;
+            teamName: string;
+            areaCode: string;
+            areaName: string | null;
+            name: string;
+            route: {
+                /** @constant */
+                type: "LineString";
+                coordinates: number[][];
+            };
+            lengthM: number;
+            checkpoints: {
+                id: string;
+                seq: number;
+                name: string;
+                lng: number;
+                lat: number;
+                radiusM: number;
+            }[];
+            startsAt: string;
+            endsAt: string;
+            /** @description now within the time window */
+            open: boolean;
+            /** @description sessions walked (ended) */
+            sessions: number;
+            createdAt: string;
+        };
+        PatrolSession: {
+            id: string;
+            taskId: string;
+            taskName: string;
+            teamId: string;
+            teamName: string;
+            areaCode: string;
+            startedAt: string;
+            endedAt: string | null;
+            members: {
+                id: string;
+                name: string;
+            }[];
+            checkpoints: {
+                id: string;
+                seq: number;
+                name: string;
+                lng: number;
+                lat: number;
+                radiusM: number;
+                checkedAt: string | null;
+                distanceM: number | null;
+            }[];
+            /** @description the first check point not yet reached */
+            nextCheckpointId: string | null;
+            findings: {
+                id: string;
+                matterId: string;
+                number: string;
+                title: string;
+            }[];
+            route: {
+                /** @constant */
+                type: "LineString";
+                coordinates: number[][];
+            };
+        };
+        ScreenSummary: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            /** @description When the figures were computed */
+            generatedAt: string;
+            /** @description When a cached answer was computed; null if computed now */
+            cachedAt: string | null;
+            today: {
+                /** @description YYYY-MM-DD, Asia/Shanghai */
+                day: string;
+                from: string;
+            };
+            month: {
+                /** @description YYYY-MM, Asia/Shanghai */
+                month: string;
+                from: string;
+            };
+            counts: {
+                today: {
+                    /** @description New matters (every type but alerts and tasks) */
+                    matters: number;
+                    /** @description New disputes (a subset of matters) */
+                    disputes: number;
+                    alerts: {
+                        total: number;
+                        red: number;
+                        orange: number;
+                        yellow: number;
+                    };
+                    /** @description 指令 tasks dispatched */
+                    tasksDispatched: number;
+                    /** @description 指令 tasks 办结 (status closed; cancelled ones not counted) */
+                    tasksClosed: number;
+                    /** @description Matters (not alerts, not tasks) that reached a closed state */
+                    closed: number;
+                };
+                month: {
+                    /** @description New matters (every type but alerts and tasks) */
+                    matters: number;
+                    /** @description New disputes (a subset of matters) */
+                    disputes: number;
+                    alerts: {
+                        total: number;
+                        red: number;
+                        orange: number;
+                        yellow: number;
+                    };
+                    /** @description 指令 tasks dispatched */
+                    tasksDispatched: number;
+                    /** @description 指令 tasks 办结 (status closed; cancelled ones not counted) */
+                    tasksClosed: number;
+                    /** @description Matters (not alerts, not tasks) that reached a closed state */
+                    closed: number;
+                };
+            };
+            open: {
+                matters: number;
+                overdue: number;
+                alerts: number;
+                tasks: number;
+                tasksOverdue: number;
+            };
+            kpis: {
+                /** @description 化解率 of the disputes reported in the last 12 calendar months (as 纠纷分析) */
+                resolution: {
+                    /** @description resolved ÷ settled, 0–1; null when nothing is settled */
+                    rate: number | null;
+                    resolved: number;
+                    settled: number;
+                    total: number;
+                    from: string;
+                    to: string;
+                };
+                overdue: {
+                    count: number;
+                    open: number;
+                    /** @description overdue ÷ open, 0–1; null when nothing is open */
+                    share: number | null;
+                };
+                dispatchResponse: {
+                    /** @description Tasks dispatched this month */
+                    dispatched: number;
+                    /** @description … of which signed for */
+                    signed: number;
+                    medianMinutes: number | null;
+                    p90Minutes: number | null;
+                };
+                taskClosure: {
+                    dispatched: number;
+                    closed: number;
+                    /** @description closed ÷ dispatched (this month’s tasks), 0–1 */
+                    rate: number | null;
+                };
+            };
+            trend: {
+                day: string;
+                created: number;
+                closed: number;
+                alerts: number;
+            }[];
+            ticker: {
+                id: string;
+                number: string;
+                title: string;
+                level: ("red" | "orange" | "yellow") | null;
+                status: string;
+                closed: boolean;
+                areaCode: string;
+                areaName: string | null;
+                createdAt: string;
+            }[];
+            tasks: {
+                id: string;
+                number: string;
+                title: string;
+                status: string;
+                statusName: {
+                    zh: string;
+                    en: string;
+                };
+                overdue: boolean;
+                deadline: string;
+                areaCode: string;
+                areaName: string | null;
+                unitName: string | null;
+                point: {
+                    lng: number;
+                    lat: number;
+                } | null;
+            }[];
         };
         AuditEntry: {
             id: string;
