@@ -437,6 +437,45 @@ describe.runIf(hasChromium)('一张图 in the browser: layers, filters, clicks',
     await shot(page, 'map-task-closed');
   });
 
+  it('shared courts and psychological stations are layers: a court opens its card and its page', async () => {
+    const commander = await login(e2e.t.app, 'commander', DEMO_PASSWORD);
+    const layer = (
+      await e2e.t.app.inject({
+        method: 'GET',
+        url: '/api/courts/layer?layer=courts&limit=1',
+        headers: { cookie: commander },
+      })
+    ).json() as { points: { id: string; name: string; lng: number; lat: number }[]; total: number };
+    expect(layer.total).toBeGreaterThan(0);
+    const court = layer.points[0]!;
+    const { page } = await open('commander');
+    await page.goto(`${e2e.base}/map?layers=courts,stations&at=${court.lng},${court.lat},17`);
+    await drawn(page, 'courts-points');
+    expect(Number(await page.getByTestId('layer-count-courts').getAttribute('data-count'))).toBeGreaterThan(
+      0,
+    );
+    await page.getByTestId('legend-courts').waitFor({ timeout: STEP });
+    const p = await screenOf(page, court.lng, court.lat);
+    expect(await onCanvas(page, p), 'the court is on the canvas').toBe(true);
+    await page.mouse.click(p.x, p.y);
+    const card = page.getByTestId('map-card');
+    await card.waitFor({ timeout: STEP });
+    expect(await card.getAttribute('data-kind')).toBe('place');
+    expect(await card.getByTestId('card-title').textContent()).toBe(court.name);
+    await shot(page, 'map-court-card');
+    await card.getByTestId('card-open').click();
+    await page.waitForURL(new RegExp(`/courts/${court.id}$`));
+
+    // 网格员签到位置: the members' last check-ins of the week (the demo's month of 入格) over the city.
+    await page.goto(`${e2e.base}/map?layers=workers`);
+    await page.getByTestId('legend-workers').waitFor({ timeout: DRAW });
+    await expect
+      .poll(async () => Number(await page.getByTestId('layer-count-workers').getAttribute('data-count')), {
+        timeout: DRAW,
+      })
+      .toBeGreaterThan(0);
+  });
+
   it('a house opens its residents (counted, masked) and matters; an enterprise its disputes', async () => {
     const { page } = await open('commander.lucheng');
     const house = (

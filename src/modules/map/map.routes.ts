@@ -42,14 +42,7 @@ export function mapCacheOf(kernel: Kernel): MapCache | undefined {
 }
 
 /** Layers listed before any line of work feeds them, and why. */
-const UNAVAILABLE: Partial<Record<LayerCode, { zh: string; en: string }>> = {
-  workers: {
-    zh: '网格员签到位置随“基层治理”议题接入',
-    en: 'Grid workers’ check-ins arrive with the grassroots governance (基层治理) issue',
-  },
-  courts: { zh: '共享法庭数据随后续议题接入', en: 'Shared courts arrive with a later issue' },
-  stations: { zh: '心理驿站数据随后续议题接入', en: 'Psychological stations arrive with a later issue' },
-};
+const UNAVAILABLE: Partial<Record<LayerCode, { zh: string; en: string }>> = {};
 const NEEDS: Partial<Record<LayerCode, Permission>> = {
   matters: 'matter:read',
   alerts: 'matter:read',
@@ -58,6 +51,9 @@ const NEEDS: Partial<Record<LayerCode, Permission>> = {
   enterprises: 'subject:read',
   things: 'subject:read',
   grids: 'area:read',
+  courts: 'court:read',
+  workers: 'area:read',
+  stations: 'court:read',
 };
 const RESOLUTIONS = [
   { minZoom: 0, maxZoom: 8 },

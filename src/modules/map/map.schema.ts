@@ -20,7 +20,7 @@ export const LAYERS = {
   grids: { zh: '网格及网格团队', en: 'Grids and their teams' },
   workers: { zh: '网格员签到位置', en: 'Grid workers’ check-ins' },
   courts: { zh: '共享法庭', en: 'Shared courts' },
-  stations: { zh: '心理驿站', en: 'Psychological stations' },
+  stations: { zh: '心理服务站', en: 'Psychological stations' },
 } as const;
 export type LayerCode = keyof typeof LAYERS;
 export const AGGREGATE_LAYERS = ['matters', 'alerts'] as const;

@@ -641,9 +641,9 @@ describe('config', () => {
       enterprises: true,
       things: true,
       grids: true,
-      workers: false,
-      courts: false,
-      stations: false,
+      workers: true,
+      courts: true,
+      stations: true,
     });
     const au = await json<{ layers: { code: string; available: boolean }[] }>('auditor', '/api/map/config');
     expect(au.layers.find((l) => l.code === 'matters')?.available).toBe(false);

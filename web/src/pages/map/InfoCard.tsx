@@ -43,7 +43,16 @@ export type Selection =
   | { kind: 'enterprise'; id: string; name?: string }
   | { kind: 'thing'; name: string; thingKind: string; attributes: Record<string, unknown> }
   | { kind: 'area'; area: BoundaryProps }
-  | { kind: 'task'; task: PinnedTask };
+  | { kind: 'task'; task: PinnedTask }
+  | {
+      kind: 'place';
+      layer: 'courts' | 'stations' | 'workers';
+      id: string;
+      name: string;
+      placeKind: string;
+      areaCode: string;
+      at?: string;
+    };
 
 const LEVEL_NAMES: Record<AlertLevel, { zh: string; en: string }> = {
   red: { zh: '红色预警', en: 'Red' },
@@ -439,7 +448,68 @@ const KIND_TITLES: Record<Selection['kind'], { zh: string; en: string }> = {
   thing: { zh: '物', en: 'Thing' },
   area: { zh: '区域', en: 'Area' },
   task: { zh: '指令', en: 'Task' },
+  place: { zh: '场所', en: 'Place' },
 };
+
+const PLACE_KINDS: Record<string, { zh: string; en: string }> = {
+  town: { zh: '镇街共享法庭', en: 'Town shared court' },
+  village: { zh: '村社共享法庭', en: 'Village shared court' },
+  industry: { zh: '行业共享法庭', en: 'Industry shared court' },
+  station: { zh: '心理服务站', en: 'Psychological station' },
+  leader: { zh: '网格长', en: 'Grid leader' },
+  fulltime: { zh: '专职网格员', en: 'Full-time grid worker' },
+  parttime: { zh: '兼职网格员', en: 'Part-time grid worker' },
+  instructor: { zh: '网格指导员', en: 'Grid instructor' },
+  police: { zh: '民警', en: 'Police' },
+  doctor: { zh: '医生', en: 'Doctor' },
+  lawyer: { zh: '律师', en: 'Lawyer' },
+  volunteer: { zh: '志愿者', en: 'Volunteer' },
+  other: { zh: '其他', en: 'Other' },
+};
+
+/**
+ * A shared court, a psychological station or a grid member's last check-in: its name and kind (and the
+ * check-in's time), and the way to its own page.
+ */
+function PlaceCard({ s }: { s: Extract<Selection, { kind: 'place' }> }) {
+  const { t, name, lang } = useI18n();
+  const navigate = useNavigate();
+  const href =
+    s.layer === 'courts'
+      ? `/courts/${s.id}`
+      : s.layer === 'workers'
+        ? `/grid/roster?area=${s.areaCode}`
+        : '/psych';
+  return (
+    <Flex vertical gap={8}>
+      <Typography.Title level={5} style={{ margin: 0, overflowWrap: 'anywhere' }} data-testid="card-title">
+        {s.name}
+      </Typography.Title>
+      <Typography.Text type="secondary">{name(PLACE_KINDS[s.placeKind]) || s.placeKind}</Typography.Text>
+      {s.at && (
+        <Typography.Text type="secondary" data-testid="card-checkin-at">
+          {t('最后入格', 'Last check-in')}{' '}
+          {dayjs(s.at).format(lang === 'zh' ? 'YYYY年M月D日 HH:mm' : 'YYYY-MM-DD HH:mm')}
+        </Typography.Text>
+      )}
+      <Button
+        href={href}
+        onClick={(e) => {
+          e.preventDefault();
+          navigate(href);
+        }}
+        style={{ alignSelf: 'flex-start' }}
+        data-testid="card-open"
+      >
+        {s.layer === 'courts'
+          ? t('预约与使用记录', 'Bookings and uses')
+          : s.layer === 'workers'
+            ? t('网格力量', 'Grid team')
+            : t('心理服务站', 'Stations')}
+      </Button>
+    </Flex>
+  );
+}
 
 /** The side card of what was clicked: a matter with its actions, a house, an enterprise, a thing, an area. */
 export function InfoCard({
@@ -482,6 +552,7 @@ export function InfoCard({
       {selection.kind === 'thing' && <ThingCard s={selection} />}
       {selection.kind === 'area' && <AreaCard area={selection.area} />}
       {selection.kind === 'task' && <TaskCard task={selection.task} />}
+      {selection.kind === 'place' && <PlaceCard s={selection} />}
     </Card>
   );
 }

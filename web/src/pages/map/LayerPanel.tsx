@@ -31,7 +31,18 @@ import {
 } from './filters';
 
 /** The layers this page knows how to draw; others the server lists are shown, disabled. */
-export const DRAWN = new Set(['matters', 'alerts', 'tasks', 'houses', 'enterprises', 'things', 'grids']);
+export const DRAWN = new Set([
+  'matters',
+  'alerts',
+  'tasks',
+  'houses',
+  'enterprises',
+  'things',
+  'grids',
+  'courts',
+  'stations',
+  'workers',
+]);
 
 export interface LayerStatus {
   total?: number;

@@ -17,6 +17,9 @@ const FEATURE_NAMES: Record<FeatureLayer, { zh: string; en: string }> = {
   houses: { zh: '房屋', en: 'Houses' },
   enterprises: { zh: '企业', en: 'Enterprises' },
   things: { zh: '物', en: 'Things' },
+  courts: { zh: '共享法庭', en: 'Shared courts' },
+  stations: { zh: '心理服务站', en: 'Psychological stations' },
+  workers: { zh: '网格员签到位置（7 天内）', en: 'Grid members’ check-ins (7 days)' },
 };
 
 function Swatch({ color, round, outline }: { color: string; round?: boolean; outline?: boolean }) {
@@ -36,8 +39,8 @@ function Swatch({ color, round, outline }: { color: string; round?: boolean; out
   );
 }
 
-const Row = ({ children }: { children: ReactNode }) => (
-  <Flex align="center" gap={6} style={{ fontSize: 12, lineHeight: '18px' }}>
+const Row = ({ children, testId }: { children: ReactNode; testId?: string }) => (
+  <Flex align="center" gap={6} style={{ fontSize: 12, lineHeight: '18px' }} data-testid={testId}>
     {children}
   </Flex>
 );
@@ -163,7 +166,7 @@ export function Legend({
       {features.length > 0 && (
         <div style={{ marginTop: matters || alerts || tasks ? 6 : 0 }}>
           {features.map((f) => (
-            <Row key={f}>
+            <Row key={f} testId={`legend-${f}`}>
               <Swatch color={FEATURE_COLORS[f]} round /> {name(FEATURE_NAMES[f])}
             </Row>
           ))}

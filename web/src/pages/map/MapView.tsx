@@ -51,7 +51,7 @@ import { baseStyle, Z } from './style';
 const MOVE_DEBOUNCE_MS = 300;
 /** Matter events arrive in bursts; the visible layers are asked again once the burst is over. */
 const LIVE_DEBOUNCE_MS = 1000;
-const FEATURE_LAYERS: FeatureLayer[] = ['houses', 'enterprises', 'things'];
+const FEATURE_LAYERS: FeatureLayer[] = ['houses', 'enterprises', 'things', 'courts', 'stations', 'workers'];
 
 interface View {
   bbox: Bbox;
@@ -399,6 +399,18 @@ export function MapView({
     if (id === 'tasks-points') {
       const task = tasksData?.find((x) => x.id === String(p.id));
       if (task) setSelection({ kind: 'task', task });
+      return;
+    }
+    if (id === 'courts-points' || id === 'stations-points' || id === 'workers-points') {
+      setSelection({
+        kind: 'place',
+        layer: id.slice(0, -'-points'.length) as 'courts' | 'stations' | 'workers',
+        id: String(p.id),
+        name: String(p.name ?? ''),
+        placeKind: String(p.kind ?? ''),
+        areaCode: String(p.areaCode ?? ''),
+        ...(p.at ? { at: String(p.at) } : {}),
+      });
       return;
     }
     if (id === 'houses-points')

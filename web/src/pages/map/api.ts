@@ -26,7 +26,11 @@ export type DeadlineState = 'normal' | 'warning' | 'overdue';
 export type Features = Schemas['MapFeatures'];
 export type FeatureCell = Extract<Features, { mode: 'cells' }>['cells'][number];
 export type FeaturePoint = Extract<Features, { mode: 'points' }>['points'][number];
-export type FeatureLayer = 'houses' | 'enterprises' | 'things';
+export type FeatureLayer = 'houses' | 'enterprises' | 'things' | 'courts' | 'stations' | 'workers';
+/** Layers whose points come from their own line of work's registry rather than from /api/map/features. */
+export const PLACE_LAYERS = ['courts', 'stations', 'workers'] as const;
+export type PlaceLayer = (typeof PLACE_LAYERS)[number];
+const isPlaceLayer = (l: FeatureLayer): l is PlaceLayer => (PLACE_LAYERS as readonly string[]).includes(l);
 
 export type BoundaryProps = Schemas['MapBoundaries']['features'][number]['properties'];
 /** The boundaries as MapLibre draws them: the server sends Polygons and MultiPolygons (typed `unknown` there). */
@@ -104,21 +108,23 @@ export const getFeatures = async (
   view: View,
   kinds: string | undefined,
   signal?: AbortSignal,
-) =>
-  (await unwrap(
-    api.GET('/api/map/features', {
-      params: {
-        query: {
-          layer,
-          bbox: bboxParam(view.bbox),
-          zoom: view.zoom,
-          crs: view.crs,
-          ...(kinds ? { kinds } : {}),
-        },
-      },
-      signal,
-    }),
-  )) as Features;
+): Promise<Features> =>
+  isPlaceLayer(layer)
+    ? getPlaces(layer, view, signal)
+    : ((await unwrap(
+        api.GET('/api/map/features', {
+          params: {
+            query: {
+              layer,
+              bbox: bboxParam(view.bbox),
+              zoom: view.zoom,
+              crs: view.crs,
+              ...(kinds ? { kinds } : {}),
+            },
+          },
+          signal,
+        }),
+      )) as Features);
 
 export const getBoundaries = async (level: number, bbox: Bbox, crs: Crs, signal?: AbortSignal) =>
   (await unwrap(
@@ -135,3 +141,17 @@ export const getAreaSummary = async (code: string, signal?: AbortSignal) =>
   (await unwrap(
     api.GET('/api/map/areas/{code}/summary', { params: { path: { code } }, signal }),
   )) as AreaSummary;
+
+/**
+ * 共享法庭 and 心理服务站 (their registry's points) and 网格员签到位置 (each grid member's last check-in of the
+ * week) in the view — a few thousand in a whole city, drawn as clusters — asked in the base map's datum
+ * like every layer.
+ */
+async function getPlaces(layer: PlaceLayer, view: View, signal?: AbortSignal): Promise<Features> {
+  const query = { bbox: bboxParam(view.bbox), crs: view.crs, limit: 5000 };
+  const r =
+    layer === 'workers'
+      ? await unwrap(api.GET('/api/grid/layer', { params: { query }, signal }))
+      : await unwrap(api.GET('/api/courts/layer', { params: { query: { ...query, layer } }, signal }));
+  return { mode: 'points', points: r.points, total: r.total, truncated: r.truncated, cachedAt: null };
+}

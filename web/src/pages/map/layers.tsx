@@ -29,7 +29,7 @@ export function interactiveIds(): string[] {
     'tasks-points',
     'alerts-points',
     'matters-points',
-    ...(['things', 'enterprises', 'houses'] as const).flatMap((l) => [
+    ...(['workers', 'stations', 'courts', 'things', 'enterprises', 'houses'] as const).flatMap((l) => [
       `${l}-points`,
       `${l}-clusters`,
       `${l}-cells`,

@@ -43,7 +43,14 @@ export const POINT_COLORS = {
 
 export const LEVEL_COLORS = { red: '#dc2626', orange: '#f97316', yellow: '#eab308' };
 
-export const FEATURE_COLORS = { houses: '#16a34a', enterprises: '#7c3aed', things: '#0891b2' } as const;
+export const FEATURE_COLORS = {
+  houses: '#16a34a',
+  enterprises: '#7c3aed',
+  things: '#0891b2',
+  courts: '#b45309',
+  stations: '#db2777',
+  workers: '#0d9488',
+} as const;
 
 /** Boundaries by level: districts strong, grids fine. */
 export const BOUNDARY_STYLE: Record<number, { color: string; width: number; fill: number }> = {
