@@ -381,6 +381,7 @@ describe('who am I', () => {
     expect(me.user).toMatchObject({ username: 'gl.grid', roles: ['grid_worker'], areaCode: GULOU });
     expect([...me.permissions].sort()).toEqual([
       'area:read',
+      'court:read',
       'matter:act',
       'matter:read',
       'matter:report',
