@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEMO_PASSWORD, seedDemo } from '../../src/cli/seed/demo.ts';
+import { DEMO_PASSWORD, type DemoSize, seedDemo } from '../../src/cli/seed/demo.ts';
 import { readBuiltinAreas } from '../../src/core/areas/builtin.ts';
 import { ensureWebBuild } from '../../src/server/web.ts';
 import { launchChromium } from '../../src/testing/browser.ts';
@@ -27,7 +27,7 @@ export interface E2E {
  * A real server on a fresh database (the run's engine) holding the demo data (small), the built console,
  * and Debian's Chromium. Each test file starts its own.
  */
-export async function startE2E(): Promise<E2E> {
+export async function startE2E(extra: Partial<DemoSize> = {}): Promise<E2E> {
   ensureWebBuild(); // normally done by the global setup already; a no-op when current
   const t = await createTestContext();
   await seedDemo(t.kernel.db, t.kernel.vault, await readBuiltinAreas(), {
@@ -41,6 +41,8 @@ export async function startE2E(): Promise<E2E> {
       matters: 400,
       courts: 40,
       stations: 40,
+      // The mediation demo brings its own disputes: only the files that look at mediation ask for it.
+      ...extra,
     },
   });
   const base = await t.app.listen({ host: '127.0.0.1', port: 0 });

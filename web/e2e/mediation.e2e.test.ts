@@ -25,7 +25,7 @@ describe.runIf(hasChromium)('一站式调解 in the browser: session, agreement,
   let page: Page;
 
   beforeAll(async () => {
-    e2e = await startE2E();
+    e2e = await startE2E({ mediation: true });
     const s = await e2e.newPage();
     contexts.push(s.context);
     page = s.page;

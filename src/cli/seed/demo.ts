@@ -142,6 +142,8 @@ export interface DemoSize {
   /** 共享法庭 and 心理服务站 (src/cli/seed/court.ts); none when absent. */
   courts?: number;
   stations?: number;
+  /** 一站式调解 cases in every state (src/cli/seed/mediation.ts, with their own disputes); none when absent. */
+  mediation?: boolean;
 }
 
 export const DEFAULT_SIZE: DemoSize = {
@@ -154,6 +156,7 @@ export const DEFAULT_SIZE: DemoSize = {
   matters: 50_000,
   courts: 3535,
   stations: 5500,
+  mediation: true,
 };
 
 const INDUSTRIES = [
@@ -366,7 +369,8 @@ export async function seedDemo(
     await seedGridDemo(tx, vault, areas, { seed: opts.seed, referenceDate: opts.referenceDate, size }); // 网格 1+3+N, check-ins
     await seedCourtDemo(tx, vault, areas, { seed: opts.seed, size }); // 共享法庭, 心理服务站
     await seedPatrolDemo(tx, vault, areas, { seed: opts.seed, referenceDate: opts.referenceDate, size }); // 平安乐巡
-    if (size.courts) await (await import('./mediation.ts')).seedMediationDemo(tx, vault, { seed: opts.seed }); // 一站式调解 in every state, with the 基层治理 demo (courts present)
+    if (size.mediation)
+      await (await import('./mediation.ts')).seedMediationDemo(tx, vault, { seed: opts.seed }); // 一站式调解 in every state
     const counts = {
       users,
       houses: houses.length,

@@ -119,6 +119,11 @@ async function plantMatters(n: number) {
       .values(rows.slice(i, i + 500))
       .execute();
   }
+  await loadPlaced();
+}
+
+/** The placed matters as stored now (the map reads what is stored). */
+async function loadPlaced() {
   const r = await sql<{
     id: string;
     type: string;
@@ -657,37 +662,6 @@ describe('config', () => {
 });
 
 describe(`roll-up (${testEngine()})`, () => {
-  /** The matters as stored now (after changes made behind the services' back). */
-  async function reload() {
-    const r = await sql<{
-      id: string;
-      type: string;
-      status: string;
-      closed: boolean;
-      deadline_state: string;
-      level: string | null;
-      area_code: string;
-      lng: number;
-      lat: number;
-      h3: string;
-      created_at: Date;
-    }>`select id::text as id, type, status, closed, deadline_state, payload->>'level' as level, area_code, lng, lat, h3, created_at
-       from matters where h3 is not null`.execute(t.kernel.db);
-    placed = r.rows.map((x) => ({
-      id: x.id,
-      type: x.type,
-      status: x.status,
-      closed: x.closed,
-      deadline: x.deadline_state,
-      level: x.level,
-      area: x.area_code,
-      lng: x.lng,
-      lat: x.lat,
-      h3: x.h3,
-      createdAt: x.created_at,
-    }));
-  }
-
   const cityBox = '119.6,27.0,121.3,28.6';
   /** Views the roll-up answers (no time window, res ≤ 7, a town's scope or wider), with their filter. */
   const views: [string, string, (p: Placed) => boolean][] = [
@@ -712,7 +686,7 @@ describe(`roll-up (${testEngine()})`, () => {
   ];
 
   async function compareAll(label: string) {
-    await reload();
+    await loadPlaced();
     mapCacheOf(t.kernel)!.clear();
     for (const [who, q, keep] of views) {
       const url = `/api/map/aggregate?${q.replace('VIEW', VIEW)}`;
@@ -784,7 +758,7 @@ describe(`roll-up (${testEngine()})`, () => {
     const moreBefore = placed.length;
     await plantMore(db, 200, rnd);
     await compareAll('after inserts');
-    await reload();
+    await loadPlaced();
     expect(placed.length).toBe(moreBefore + 200);
 
     const folded = await foldMatterCells(db);
