@@ -13,7 +13,7 @@ import { type Crs, parseBbox, toCrs } from '../map/map.geo.ts';
 import { cstDay, distanceToGridM, type Period, periodStart } from './grid.geo.ts';
 import { type CheckinInput, type GridRole, ROLE_NAMES } from './grid.schema.ts';
 import { gdb } from './grid.tables.ts';
-import { presentMember, rulesMap } from './roster.service.ts';
+import { memberQuery, presentMember, rulesMap } from './roster.service.ts';
 
 /** China's extent, as the rest of the API bounds points (lng 73–136, lat 3–54). */
 const CHINA = { minLng: 73, maxLng: 136, minLat: 3, maxLat: 54 };
@@ -230,31 +230,7 @@ export async function myGrids(db: DbOrTx, vault: Vault, actor: Actor, now = new 
       .where('period', '=', period)
       .where('period_start', '=', periodStart(period, cstDay(now)))
       .executeTakeFirst();
-    const member = await gdb(db)
-      .selectFrom('grid_members as m')
-      .leftJoin('areas as a', 'a.code', 'm.area_code')
-      .leftJoin('users as u', 'u.id', 'm.user_id')
-      .select([
-        'm.id',
-        'm.area_code',
-        'm.role',
-        'm.name',
-        'm.phone_enc',
-        'm.user_id',
-        'm.unit',
-        'm.since',
-        'm.version',
-        'a.name as area_name',
-        'u.display_name as user_name',
-        (eb) =>
-          eb
-            .selectFrom('grid_checkins as c')
-            .select((e) => e.fn.max('c.at').as('at'))
-            .whereRef('c.member_id', '=', 'm.id')
-            .as('last_at'),
-      ])
-      .where('m.id', '=', m.id)
-      .executeTakeFirstOrThrow();
+    const member = await memberQuery(db).where('m.id', '=', m.id).executeTakeFirstOrThrow();
     items.push({
       member: presentMember(vault, member, rules),
       geometry: m.geometry ?? null,

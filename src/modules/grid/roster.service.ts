@@ -58,7 +58,7 @@ export async function rulesMap(db: DbOrTx): Promise<Map<GridRole, 'none' | 'day'
   return new Map(rows.map((r) => [r.role as GridRole, r.period]));
 }
 
-function memberQuery(db: DbOrTx) {
+export function memberQuery(db: DbOrTx) {
   return gdb(db)
     .selectFrom('grid_members as m')
     .leftJoin('areas as a', 'a.code', 'm.area_code')
