@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import dayjs from 'dayjs';
 import { PDFDocument } from 'pdf-lib';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -135,6 +136,35 @@ describe.runIf(hasChromium)('一站式调解 in the browser: session, agreement,
     const doc = await PDFDocument.load(bytes);
     expect(doc.getPageCount()).toBeGreaterThanOrEqual(1);
     expect(doc.getTitle()).toContain('人民调解协议书');
+
+    // 司法确认: a slot at the village's shared court, booked in the same step.
+    await page.getByTestId('action-apply_confirmation').click();
+    await page.getByLabel('共享法庭', { exact: true }).click();
+    await page.locator('.ant-select-item-option').filter({ hasText: '鼓楼社区' }).first().click();
+    // The next weekday from tomorrow (the demo courts open Monday to Friday).
+    let day = dayjs().add(1, 'day');
+    while (day.day() === 0 || day.day() === 6) day = day.add(1, 'day');
+    const dayInput = page.getByLabel('日期', { exact: true });
+    await dayInput.click();
+    await dayInput.fill(day.format('YYYY-MM-DD'));
+    await dayInput.press('Enter');
+    await page.getByLabel('时段', { exact: true }).click();
+    const slot = page.locator('.ant-select-item-option:visible').first();
+    await slot.waitFor({ timeout: STEP });
+    const slotText = (await slot.textContent()) ?? '';
+    await slot.click();
+    await e2e.shot(page, 'mediation-confirmation-form');
+    await page.getByTestId('action-submit').click();
+    await page.getByTestId('case-status').filter({ hasText: '司法确认申请中' }).waitFor({ timeout: WRITE });
+    await expect
+      .poll(() => page.getByTestId('confirmation-slot').textContent(), { timeout: STEP })
+      .toBe(`${day.format('YYYY-MM-DD')} ${slotText.slice(0, 5)}`);
+    const booking = await e2e.t.kernel.db
+      .selectFrom('court_bookings')
+      .select(['kind', 'status'])
+      .where('matter_id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    expect(booking).toEqual({ kind: 'judicial_confirmation', status: 'booked' });
     await e2e.shot(page, 'mediation-case');
   }, 180_000);
 

@@ -78,13 +78,34 @@ export const FollowUpBody = z.object({
   performance: z.enum(['performed', 'partly', 'not_performed']).describe('履行情况'),
   note: z.string().trim().min(1).max(1000),
 });
-export const ConfirmationBody = z.object({
-  version: Version,
-  courtId: Text(40).optional().describe('the shared court’s id (共享法庭), kept as given'),
-  courtName: z.string().trim().min(1).max(100),
-  appliedOn: z.iso.date(),
-  note: Text(1000).optional(),
-});
+export const ConfirmationBody = z
+  .object({
+    version: Version,
+    booking: z
+      .object({
+        courtId: Id.describe('a shared court in the registry (GET /api/courts)'),
+        startsAt: z.iso
+          .datetime({ offset: true })
+          .describe('a free slot of that court (GET /api/courts/{id}/slots)'),
+      })
+      .optional()
+      .describe('book a 司法确认 slot at a shared court in the same step (the usual way)'),
+    courtName: Text(100)
+      .optional()
+      .describe('only for an application made on paper at a court outside the registry (no booking)'),
+    courtId: Text(40).optional().describe('with courtName: that court’s own id, kept as given'),
+    appliedOn: z.iso.date().optional().describe('default today (China time)'),
+    note: Text(1000).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (!b.booking === !b.courtName)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['booking'],
+        message:
+          '预约共享法庭时段或填写法院名称（二选一）/ Book a shared court slot, or name the court (one of the two)',
+      });
+  });
 export const PdfQuery = z.object({ reason: z.string().trim().min(2).max(200) });
 
 export const CaseFilters = z.object({
@@ -194,6 +215,10 @@ export const CaseDetailSchema = CaseSchema.extend({
       courtName: z.string(),
       appliedOn: z.string(),
       note: z.string().nullable(),
+      booking: z
+        .object({ id: z.string(), startsAt: z.string() })
+        .nullable()
+        .describe('the 司法确认 slot booked at the shared court, if it was booked through the registry'),
     })
     .nullable(),
   timeline: z.array(

@@ -20,6 +20,7 @@ import { isValidIdCard } from '../../core/subjects/codes.ts';
 import { maskIdCard, type Vault } from '../../core/subjects/vault.ts';
 import { cstDate } from '../../core/workflow/deadlines.ts';
 import { CENTRE_ROLES } from '../../core/workflow/generic-loop.ts';
+import { bookSlot } from '../court/courts.service.ts';
 import type {
   AgreementBody,
   AssignBody,
@@ -215,6 +216,10 @@ export async function getCase(db: DbOrTx, actor: Actor, id: string) {
           courtName: confirmation.court_name,
           appliedOn: confirmation.applied_on,
           note: confirmation.note,
+          booking:
+            confirmation.booking_id && confirmation.booking_starts_at
+              ? { id: confirmation.booking_id, startsAt: confirmation.booking_starts_at.toISOString() }
+              : null,
         }
       : null,
     timeline: timeline.map((t) => ({
@@ -783,29 +788,36 @@ export async function escalateCase(
   return { case: await getCase(tx, actor, id), events };
 }
 
-/** 司法确认申请: within 30 days of the agreement (人民调解法 art. 33), through a shared court. */
+/**
+ * 司法确认申请: within 30 days of the agreement (人民调解法 art. 33), through a shared court. The usual way books
+ * a 司法确认 slot at a court of the registry in the same transaction (court/courts.service.ts bookSlot: a
+ * taken or invalid slot fails the whole step, nothing half-saved); an application made on paper at a court
+ * outside the registry names the court instead.
+ */
 export async function applyConfirmation(
   tx: DbOrTx,
   actor: Actor,
   id: string,
   input: {
     version: number;
+    booking?: { courtId: string; startsAt: string } | undefined;
     courtId?: string | undefined;
-    courtName: string;
-    appliedOn: string;
+    courtName?: string | undefined;
+    appliedOn?: string | undefined;
     note?: string | undefined;
   },
   now = new Date(),
 ) {
   const c = await findCase(tx, actor, id, true);
+  const appliedOn = input.appliedOn ?? cstDate(now);
   const a = await mdb(tx)
     .selectFrom('mediation_agreements')
-    .select('agreed_at')
+    .select(['agreed_at', 'parties'])
     .where('matter_id', '=', id)
     .executeTakeFirst();
   if (a) {
     const last = cstDate(new Date(a.agreed_at.getTime() + CONFIRMATION_WINDOW_DAYS * DAY));
-    if (cstDate(now) > last || input.appliedOn > last || input.appliedOn < cstDate(a.agreed_at)) {
+    if (cstDate(now) > last || appliedOn > last || appliedOn < cstDate(a.agreed_at)) {
       throw new AppError(
         'CONFIRMATION_TOO_LATE',
         `司法确认应自协议生效之日起 ${CONFIRMATION_WINDOW_DAYS} 日内申请（截至 ${last}） / Judicial confirmation must be applied for within ${CONFIRMATION_WINDOW_DAYS} days of the agreement (by ${last})`,
@@ -813,18 +825,53 @@ export async function applyConfirmation(
       );
     }
   }
+  if (!input.booking && !input.courtName) {
+    throw new AppError(
+      'VALIDATION',
+      '预约共享法庭时段或填写法院名称 / Book a shared court slot, or name the court',
+      [{ path: 'booking', message: 'required' }],
+    );
+  }
+  // The transition first: it checks the version and who may act, so that a stale form books nothing.
   const events = await move(tx, actor, c, 'apply_confirmation', input.version, {
-    note: `向 ${input.courtName} 申请司法确认（${input.appliedOn}）`,
-    data: { court: { id: input.courtId ?? null, name: input.courtName }, appliedOn: input.appliedOn },
+    note: input.booking
+      ? '申请司法确认（预约共享法庭）'
+      : `向 ${input.courtName} 申请司法确认（${appliedOn}）`,
+    data: input.booking
+      ? { court: { id: input.booking.courtId }, startsAt: input.booking.startsAt, appliedOn }
+      : { court: { id: input.courtId ?? null, name: input.courtName }, appliedOn },
   });
+  let court = { id: input.courtId ?? null, name: input.courtName ?? '' };
+  let booking: { id: string; startsAt: string } | null = null;
+  if (input.booking) {
+    const parties = Array.isArray(a?.parties) ? a.parties.length : 2;
+    const r = await bookSlot(
+      tx,
+      actor,
+      input.booking.courtId,
+      {
+        startsAt: input.booking.startsAt,
+        kind: 'judicial_confirmation',
+        title: `司法确认 ${c.number}`,
+        partiesCount: Math.min(99, Math.max(1, parties)),
+        matterId: id,
+      },
+      now,
+    );
+    events.push(...r.events);
+    court = { id: r.booking.courtId, name: r.booking.courtName };
+    booking = { id: r.booking.id, startsAt: r.booking.startsAt };
+  }
   await mdb(tx)
     .insertInto('mediation_confirmations')
     .values({
       matter_id: id,
-      court_id: input.courtId ?? null,
-      court_name: input.courtName,
-      applied_on: input.appliedOn,
+      court_id: court.id,
+      court_name: court.name,
+      applied_on: appliedOn,
       note: input.note ?? null,
+      booking_id: booking?.id ?? null,
+      booking_starts_at: booking ? new Date(booking.startsAt) : null,
       created_by: actor.id,
     })
     .execute();

@@ -70,6 +70,8 @@ export type MediationTables = {
     court_name: string;
     applied_on: DateCol;
     note: string | null;
+    booking_id: string | null;
+    booking_starts_at: Date | null;
     created_by: string | null;
     created_at: Generated<Date>;
   };

@@ -154,7 +154,31 @@ beforeAll(async () => {
   ids.townMediator = ids.m_med_town!;
   ids.countyMediator = ids.m_med_county!;
   ids.otherMediator = ids.m_med_other!;
+  const court = await call('town', 'POST', '/api/courts', {
+    name: '鼓楼社区共享法庭',
+    kind: 'village',
+    areaCode: GULOU,
+    liaison: { name: '王庭务' },
+    judge: { name: '李法官', court: '鹿城区人民法院' },
+    services: ['司法确认'],
+    openDays: [1, 2, 3, 4, 5, 6, 7],
+  });
+  expect(court.statusCode, court.body).toBe(201);
+  courtId = court.json().id;
 }, 60_000);
+
+let courtId = '';
+/** The next free slot (tomorrow or later) of the village's shared court. */
+async function freeSlot(): Promise<string> {
+  for (let d = 1; d < 30; d++) {
+    const day = new Date(Date.now() + 8 * 3_600_000 + d * 86_400_000).toISOString().slice(0, 10);
+    const r = await call('mediator', 'GET', `/api/courts/${courtId}/slots?date=${day}`);
+    expect(r.statusCode, r.body).toBe(200);
+    const s = r.json().slots.find((x: { past: boolean; booking: unknown }) => !x.past && !x.booking);
+    if (s) return s.startsAt;
+  }
+  throw new Error('no free slot in 30 days');
+}
 
 afterAll(async () => {
   await t?.close();
@@ -240,12 +264,24 @@ describe('the whole loop', () => {
     expect(agreed.agreement.parties[0].idNumber).toBe(`${ID_A.slice(0, 6)}********${ID_A.slice(-4)}`);
     expect(JSON.stringify(agreed)).not.toContain(ID_A);
 
+    // 司法确认 books a slot at the village's shared court in the same step.
+    const slot = await freeSlot();
     const applied = await step('mediator', caseId, 'confirmation', {
-      courtId: 'SC-330302006044',
-      courtName: '鼓楼社区共享法庭',
-      appliedOn: agreed.agreement.agreedAt.slice(0, 10),
+      booking: { courtId, startsAt: slot },
     });
-    expect(applied).toMatchObject({ status: 'confirming', confirmation: { courtName: '鼓楼社区共享法庭' } });
+    expect(applied).toMatchObject({
+      status: 'confirming',
+      confirmation: { courtId, courtName: '鼓楼社区共享法庭', booking: { startsAt: slot } },
+    });
+    const booked = await call('mediator', 'GET', `/api/courts/${courtId}/bookings?from=${slot.slice(0, 10)}`);
+    expect(booked.statusCode, booked.body).toBe(200);
+    const ours = booked.json().items.find((b: { id: string }) => b.id === applied.confirmation.booking.id);
+    expect(ours).toMatchObject({
+      kind: 'judicial_confirmation',
+      startsAt: slot,
+      status: 'booked',
+      matter: { id: caseId },
+    });
     const followed = await step('mediator', caseId, 'follow-up', {
       performance: 'performed',
       note: '电话回访，已按期履行。',
@@ -260,6 +296,7 @@ describe('the whole loop', () => {
       'session',
       'agree',
       'apply_confirmation',
+      'court_booking',
       'follow_up',
       'close',
     ]);
@@ -402,6 +439,30 @@ describe('the agreement’s required fields', () => {
 });
 
 describe('司法确认 within 30 days', () => {
+  it('a taken slot: 409 SLOT_TAKEN, and neither the step nor a booking is saved', async () => {
+    const { case: a } = await disputeToMediation('司法确认同一时段甲');
+    const { case: b } = await disputeToMediation('司法确认同一时段乙');
+    for (const id of [a, b]) {
+      await step('town', id, 'assign', assignBody('mediator'));
+      await step('mediator', id, 'agreement', fullAgreement());
+    }
+    const slot = await freeSlot();
+    await step('mediator', a, 'confirmation', { booking: { courtId, startsAt: slot } });
+    const taken = await step('mediator', b, 'confirmation', { booking: { courtId, startsAt: slot } }, 409);
+    expect(taken.code).toBe('SLOT_TAKEN');
+    const after = await detail('mediator', b);
+    expect(after).toMatchObject({ status: 'agreed', confirmation: null });
+    const rows = await t.kernel.db
+      .selectFrom('court_bookings')
+      .select('id')
+      .where('matter_id', '=', b)
+      .execute();
+    expect(rows).toHaveLength(0);
+    // Neither a booking nor a court name: 400 with the path to fix.
+    const none = await step('mediator', b, 'confirmation', {}, 400);
+    expect(JSON.stringify(none.details)).toContain('booking');
+  });
+
   it('refused after 30 days with CONFIRMATION_TOO_LATE; follow-up still possible', async () => {
     const { case: id } = await disputeToMediation('司法确认超期');
     await step('town', id, 'assign', assignBody('mediator'));

@@ -26,6 +26,7 @@ import { ApiError, api, errorText, unwrap } from '../../api/client';
 import { PageState } from '../../components/PageState';
 import { useI18n } from '../../i18n';
 import { ACTION_NAMES, type AgreementBody, type CaseDetail, LEVEL_COLORS } from './api';
+import { ConfirmationFields } from './ConfirmationFields';
 
 type Action = CaseDetail['actions'][number]['action'];
 
@@ -186,7 +187,30 @@ export default function MediationCasePage() {
               )}
               {c.confirmation && (
                 <Card size="small" title={t('司法确认', 'Judicial confirmation')} style={{ marginTop: 12 }}>
-                  {c.confirmation.courtName} · {c.confirmation.appliedOn}
+                  <Descriptions size="small" column={1}>
+                    <Descriptions.Item label={t('共享法庭', 'Shared court')}>
+                      {c.confirmation.booking && c.confirmation.courtId ? (
+                        <Link
+                          to={`/courts/${c.confirmation.courtId}?date=${dayjs(c.confirmation.booking.startsAt).format('YYYY-MM-DD')}`}
+                          data-testid="confirmation-court"
+                        >
+                          {c.confirmation.courtName}
+                        </Link>
+                      ) : (
+                        c.confirmation.courtName
+                      )}
+                    </Descriptions.Item>
+                    {c.confirmation.booking && (
+                      <Descriptions.Item label={t('预约时段', 'Booked slot')}>
+                        <span data-testid="confirmation-slot">
+                          {dayjs(c.confirmation.booking.startsAt).format('YYYY-MM-DD HH:mm')}
+                        </span>
+                      </Descriptions.Item>
+                    )}
+                    <Descriptions.Item label={t('申请日期', 'Applied on')}>
+                      {c.confirmation.appliedOn}
+                    </Descriptions.Item>
+                  </Descriptions>
                 </Card>
               )}
             </Col>
@@ -242,6 +266,7 @@ function ActionModal({
   onCancel: () => void;
   lang: 'zh' | 'en';
 }) {
+  const qc = useQueryClient();
   const { t } = useI18n();
   const [form] = Form.useForm();
   const mediators = useQuery({
@@ -316,9 +341,7 @@ function ActionModal({
               ...p,
               body: {
                 version,
-                courtName: String(v.courtName ?? ''),
-                appliedOn: String(v.appliedOn ?? ''),
-                ...(v.courtId ? { courtId: String(v.courtId) } : {}),
+                booking: { courtId: String(v.courtId ?? ''), startsAt: String(v.startsAt ?? '') },
               },
             }),
           );
@@ -338,14 +361,17 @@ function ActionModal({
       }
     },
     onSuccess: onDone,
-    onError: (e) => form.setFields(fieldErrors(e)),
+    onError: (e) => {
+      form.setFields(fieldErrors(e));
+      // A slot taken meanwhile: read the day's slots again.
+      if (action === 'apply_confirmation') void qc.invalidateQueries({ queryKey: ['courts', 'slots'] });
+    },
   });
   const text = (n: string | (string | number)[], label: string, max: number, area = false) => (
     <Form.Item name={n} label={label} rules={[{ required: true, message: t('必填', 'Required') }]}>
       {area ? <Input.TextArea maxLength={max} autoSize={{ minRows: 2 }} /> : <Input maxLength={max} />}
     </Form.Item>
   );
-  const today = dayjs().format('YYYY-MM-DD');
   return (
     <Modal
       open
@@ -383,7 +409,7 @@ function ActionModal({
             : action === 'session'
               ? { heldAt: dayjs().format('YYYY-MM-DDTHH:mm') }
               : action === 'apply_confirmation'
-                ? { appliedOn: today }
+                ? { day: dayjs().add(1, 'day') }
                 : action === 'follow_up'
                   ? { performance: 'performed' }
                   : {}
@@ -518,17 +544,7 @@ function ActionModal({
             )}
           </Typography.Paragraph>
         )}
-        {action === 'apply_confirmation' && (
-          <>
-            {text('courtName', t('共享法庭', 'Shared court'), 100)}
-            <Form.Item name="courtId" label={t('共享法庭编号', 'Court id')}>
-              <Input maxLength={40} />
-            </Form.Item>
-            <Form.Item name="appliedOn" label={t('申请日期', 'Applied on')} rules={[{ required: true }]}>
-              <Input type="date" />
-            </Form.Item>
-          </>
-        )}
+        {action === 'apply_confirmation' && <ConfirmationFields form={form} />}
         {action === 'follow_up' && (
           <>
             <Form.Item name="performance" label={t('履行情况', 'Performance')} rules={[{ required: true }]}>
