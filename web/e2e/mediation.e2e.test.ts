@@ -176,5 +176,38 @@ describe.runIf(hasChromium)('一站式调解 in the browser: session, agreement,
     await s.page.goto(`${e2e.base}/mediation/kpis`);
     await s.page.getByTestId('kpi-rate').filter({ hasText: '%' }).waitFor({ timeout: STEP });
     await e2e.shot(s.page, 'mediation-kpis');
+
+    // The town's page: its two-100% rates and its 化解率, the same figures the owning modules answer.
+    const WUMA = '330302006000';
+    await s.page.goto(`${e2e.base}/areas/${WUMA}`);
+    await s.page.getByTestId('area-name').filter({ hasText: '五马街道' }).waitFor({ timeout: STEP });
+    const month = dayjs().startOf('month').format('YYYY-MM-DD');
+    const year = dayjs().startOf('year').format('YYYY-MM-DD');
+    const today = dayjs().format('YYYY-MM-DD');
+    const api = async (url: string) => {
+      const r = await s.page.request.get(`${e2e.base}${url}`);
+      expect(r.status(), url).toBe(200);
+      return r.json();
+    };
+    const shown = (v: number | null) => (v == null ? '无数据' : `${Math.round(v * 1000) / 10}%`);
+    const grid = await api(`/api/grid/report?areaCode=${WUMA}&from=${month}&to=${today}`);
+    const disputes = await api(`/api/disputes/analysis/resolution?areaCode=${WUMA}&from=${year}&to=${today}`);
+    const kpis = await api(
+      `/api/mediation/kpis?areaCode=${WUMA}&from=${year}&to=${dayjs().add(1, 'day').format('YYYY-MM-DD')}`,
+    );
+    expect(grid.totals.leaderShare).not.toBeNull();
+    const expected: Record<string, number | null> = {
+      leader: grid.totals.leaderShare,
+      instructor: grid.totals.instructorShare,
+      dispute: disputes.total.rate,
+      mediation: kpis.resolutionRate,
+      village: kpis.villageShare,
+      town: kpis.townShare,
+    };
+    for (const [k, v] of Object.entries(expected)) {
+      const card = s.page.getByTestId(`area-kpi-${k}`).locator('.ant-statistic-content');
+      await expect.poll(() => card.textContent(), { timeout: STEP }).toBe(shown(v));
+    }
+    await e2e.shot(s.page, 'area-town-kpis');
   }, 60_000);
 });

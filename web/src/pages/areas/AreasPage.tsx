@@ -19,6 +19,7 @@ import { useAuth } from '../../auth';
 import { PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
 import { useI18n } from '../../i18n';
+import { AreaKpis } from './AreaKpis';
 import { AreaMap, type MapShape, polygonsOf } from './AreaMap';
 import {
   type Area,
@@ -311,6 +312,7 @@ export default function AreasPage({ mine }: { mine?: boolean }) {
         <Col xs={24} md={15} lg={17}>
           <PageState loading={detail.isLoading} error={detail.error} onRetry={() => void detail.refetch()}>
             {facts}
+            {a && !mine && <AreaKpis code={a.code} />}
             {mapCard}
           </PageState>
         </Col>
