@@ -14,10 +14,12 @@ const WRITE = 30_000;
 const GULOU = '330302006044';
 
 /**
- * 网格 in Chromium on a phone (390×844) against the real server and the demo seed: grid.gulou — 网格长 of the
+ * 网格 in Chromium on a phone (375×812) against the real server and the demo seed: grid.gulou — 网格长 of the
  * first grid of 鼓楼社区 — checks in with the location the browser context grants, inside the grid's polygon;
  * logs a visit with a finding and turns it into a matter in one tap; a second attempt from 1.5 km away is
- * refused with the distance shown. The town centre then sees the two-100% report and the grid's roster.
+ * refused with the distance shown; the town centre dispatches a task from that matter to them, and the task is
+ * in their 待办 on the phone, where they sign for it. The town centre then sees the two-100% report and the
+ * grid's roster.
  */
 describe.runIf(hasChromium)('网格 in the browser: 入格 on a phone, finding → matter, the report', () => {
   let e2e: E2E;
@@ -65,8 +67,8 @@ describe.runIf(hasChromium)('网格 in the browser: 入格 on a phone, finding �
     await e2e?.close();
   });
 
-  it('a grid leader checks in inside the grid, reports a finding, and is refused from outside with the distance', async () => {
-    const { page, context } = await e2e.newPage({ width: 390, height: 844 });
+  it('a grid leader checks in inside the grid, reports a finding, is refused from outside with the distance, and signs for a task', async () => {
+    const { page, context } = await e2e.newPage({ width: 375, height: 812 });
     contexts.push(context);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await context.grantPermissions(['geolocation'], { origin: e2e.base });
@@ -122,6 +124,51 @@ describe.runIf(hasChromium)('网格 in the browser: 入格 on a phone, finding �
       .where('c.period_start', '=', new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10))
       .execute();
     expect(count).toHaveLength(1);
+
+    // The town centre sends a task from the finding to this grid worker; it is in their 待办 on the phone.
+    const db = e2e.t.kernel.db;
+    const source = await db
+      .selectFrom('matters')
+      .select('id')
+      .where('source_channel', '=', 'grid_visit')
+      .executeTakeFirstOrThrow();
+    const worker = await db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', 'grid.gulou')
+      .executeTakeFirstOrThrow();
+    const town = await e2e.t.userSession({
+      username: 'town_grid_e2e',
+      role: 'town_center',
+      areaCode: '330302006000',
+      departmentCode: 'zongzhi',
+    });
+    const sent = await e2e.t.app.inject({
+      method: 'POST',
+      url: `/api/matters/${source.id}/tasks`,
+      headers: { cookie: town },
+      payload: {
+        assignee: { userId: worker.id },
+        instructions: '请今日内到现场核实路灯损坏情况并拍照反馈',
+        deadline: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const task = sent.json() as { number: string };
+    await page.getByTestId('nav-todo').click();
+    await page.waitForURL(/view=todo/);
+    const taskCard = page.getByTestId('matter-card').filter({ hasText: task.number });
+    await taskCard.waitFor({ timeout: STEP });
+    await e2e.shot(page, 'grid-todo-task');
+    await taskCard.click();
+    await page.waitForURL(/\/matters\/\d+$/);
+    await page.getByText('请今日内到现场核实路灯损坏情况并拍照反馈').first().waitFor({ timeout: STEP });
+    await page.getByTestId('action-sign').click();
+    await page.getByTestId('action-submit').click();
+    await page.getByTestId('matter-status').filter({ hasText: '待到场' }).first().waitFor({ timeout: WRITE });
+    // Nothing wider than the phone's 375 px.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await e2e.shot(page, 'grid-task-signed');
   });
 
   it('the town centre sees the two-100% report with the trend and the grid’s roster', async () => {
