@@ -18,10 +18,12 @@ import { kernelJobs } from '../core/matters/jobs.ts';
 import { moduleJobs, startModuleServices } from '../core/modules.ts';
 import { seedDutyPhones } from '../modules/command/demo/duty-phones.ts';
 import { registerModules } from '../modules/index.ts';
+import { sweepPendingCases } from '../modules/mediation/mediation.routes.ts';
 import { buildApp } from '../server/app.ts';
 import { ensureWebBuild, webBuilt } from '../server/web.ts';
 import { disputeCommands } from './commands/disputes.ts';
 import { modelCommands } from './commands/models.ts';
+import { seaCommands, startDemoSimulation } from './commands/sea.ts';
 import { progressReporter } from './progress.ts';
 import { seedAlerts } from './seed/alerts.ts';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from './seed/demo.ts';
@@ -65,6 +67,10 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
     dir: path.join(k.config.dataDir, 'demo-imports'),
     onProgress: progress,
   });
+  // Disputes the demo triage sent to mediation get their cases now, rather than from the sweep job's first
+  // minutes on a running server (about 120 on the default demo).
+  let mediationCases = 0;
+  for (let n = await sweepPendingCases(k); n > 0; n = await sweepPendingCases(k)) mediationCases += n;
   const alerts = await seedAlerts(k, { onProgress: progress });
   progress.stop();
   console.log(
@@ -74,7 +80,7 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
   const sum = (f: 'inserted' | 'merged' | 'rejected') => disputes.jobs.reduce((a, j) => a + j[f], 0);
   console.log(
     `纠纷库 / dispute library: ${disputes.files} department files, ${disputes.rows} rows → ` +
-      `${sum('inserted')} disputes, ${sum('merged')} merged as reported by another department, ${sum('rejected')} rejected rows; ${disputes.progressed} taken through triage`,
+      `${sum('inserted')} disputes, ${sum('merged')} merged as reported by another department, ${sum('rejected')} rejected rows; ${disputes.progressed} taken through triage, ${mediationCases} mediation cases opened`,
   );
   console.log(
     `智能预警 / early warning: ${Object.values(alerts.plant.scenarios).reduce((a, x) => a + x.planted, 0)} planted histories, ` +
@@ -107,11 +113,14 @@ async function serve(k: Kernel, withDemo: boolean) {
   scheduler.start();
   // Module services (the streaming models): each guards itself against running on two instances at once.
   const stopServices = startModuleServices(k);
+  // 海上斑马线: a dozen simulated vessels on the feed's broker for the demo (ZHILI_SEA_DEMO=off to skip).
+  const stopSeaDemo = withDemo ? await startDemoSimulation(k) : async () => {};
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await stopSeaDemo();
   await stopServices();
   await scheduler.stop();
   await app.close();
@@ -258,6 +267,7 @@ program
 
 disputeCommands(program, withKernel);
 modelCommands(program, withKernel);
+seaCommands(program, withKernel);
 
 program.parseAsync().catch((e: unknown) => {
   if (isAppError(e)) {

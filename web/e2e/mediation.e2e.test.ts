@@ -4,6 +4,7 @@ import { PDFDocument } from 'pdf-lib';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { idCardCheckChar } from '../../src/core/subjects/codes.ts';
+import { kdb } from '../../src/modules/court/court.tables.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
 import { type E2E, startE2E } from './harness.ts';
 
@@ -159,7 +160,7 @@ describe.runIf(hasChromium)('一站式调解 in the browser: session, agreement,
     await expect
       .poll(() => page.getByTestId('confirmation-slot').textContent(), { timeout: STEP })
       .toBe(`${day.format('YYYY-MM-DD')} ${slotText.slice(0, 5)}`);
-    const booking = await e2e.t.kernel.db
+    const booking = await kdb(e2e.t.kernel.db)
       .selectFrom('court_bookings')
       .select(['kind', 'status'])
       .where('matter_id', '=', caseId)

@@ -5,6 +5,8 @@ import { createMatter } from '../../core/matters/matters.service.ts';
 import { transition } from '../../core/matters/transition.ts';
 import { generateIdCard } from '../../core/subjects/codes.ts';
 import type { Vault } from '../../core/subjects/vault.ts';
+import { kdb } from '../../modules/court/court.tables.ts';
+import { courtSlots } from '../../modules/court/courts.service.ts';
 import {
   addSession,
   applyConfirmation,
@@ -162,13 +164,17 @@ export async function seedMediationDemo(
             committeeName: mediator === townMediator ? '五马街道人民调解委员会' : '鼓楼社区人民调解委员会',
           });
           break;
-        case 'confirm':
-          await applyConfirmation(tx, mediator, id, {
-            version: v,
-            courtName: '五马街道共享法庭',
-            appliedOn: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10),
-          });
+        case 'confirm': {
+          // A real 司法确认 slot at 鼓楼社区's shared court when the demo has courts; on paper otherwise.
+          const slot = await freeConfirmationSlot(tx, mediator);
+          await applyConfirmation(
+            tx,
+            mediator,
+            id,
+            slot ? { version: v, booking: slot } : { version: v, courtName: '五马街道共享法庭' },
+          );
           break;
+        }
         case 'follow':
           await followUp(tx, mediator, id, {
             version: v,
@@ -191,4 +197,25 @@ export async function seedMediationDemo(
     made++;
   }
   return made;
+}
+
+/** The first free slot from tomorrow on at a shared court of the mediator's village, if the demo has one. */
+async function freeConfirmationSlot(
+  tx: DbOrTx,
+  mediator: Actor,
+): Promise<{ courtId: string; startsAt: string } | null> {
+  const court = await kdb(tx)
+    .selectFrom('court_courts')
+    .select('id')
+    .where('area_code', '=', mediator.areaCode)
+    .orderBy('id')
+    .executeTakeFirst();
+  if (!court) return null;
+  for (let d = 1; d <= 14; d++) {
+    const day = new Date(Date.now() + 8 * 3_600_000 + d * 86_400_000).toISOString().slice(0, 10);
+    const { slots } = await courtSlots(tx, mediator, court.id, day);
+    const free = slots.find((x) => !x.past && !x.booking);
+    if (free) return { courtId: court.id, startsAt: free.startsAt };
+  }
+  return null;
 }

@@ -827,7 +827,7 @@ export async function applyConfirmation(
   }
   if (!input.booking && !input.courtName) {
     throw new AppError(
-      'VALIDATION',
+      'VALIDATION_FAILED',
       '预约共享法庭时段或填写法院名称 / Book a shared court slot, or name the court',
       [{ path: 'booking', message: 'required' }],
     );

@@ -2,6 +2,7 @@ import { PDFDocument, PDFName } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { idCardCheckChar } from '../../core/subjects/codes.ts';
 import { createTestContext, type TestContext } from '../../testing/harness.ts';
+import { kdb } from '../court/court.tables.ts';
 import { sweepPendingCases } from './mediation.routes.ts';
 import { openCasesForDispute } from './mediation.service.ts';
 import { mdb } from './mediation.tables.ts';
@@ -452,7 +453,7 @@ describe('司法确认 within 30 days', () => {
     expect(taken.code).toBe('SLOT_TAKEN');
     const after = await detail('mediator', b);
     expect(after).toMatchObject({ status: 'agreed', confirmation: null });
-    const rows = await t.kernel.db
+    const rows = await kdb(t.kernel.db)
       .selectFrom('court_bookings')
       .select('id')
       .where('matter_id', '=', b)
