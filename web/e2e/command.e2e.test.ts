@@ -224,18 +224,25 @@ describe.runIf(hasChromium)('一键直达 in the browser: cameras, player, dispa
     await missing.waitFor({ timeout: STREAM });
     await waitText(missing.getByTestId('player-error-detail'), 'HTTP 404');
 
-    // The grid team: the village's grid worker and the town centre, phones masked until a reason is given.
+    // The grid team: the 1+3+N roster of the alert's grid, the village's grid worker and the town centre,
+    // phones masked until a reason is given.
     await panel.getByTestId('command-tab-team').click();
     const members = panel.getByTestId('team-member');
     await waitText(members, '鼓楼社区网格员');
     await waitText(members, '五马街道综治中心');
-    await waitText(panel.getByTestId('team-roster-note'), '1+3+N');
+    await waitText(panel.getByTestId('team-roster'), '1+3+N');
+    const leader = panel.getByTestId('team-roster-member').filter({ hasText: '网格长' }).first();
+    await leader.waitFor({ timeout: STEP });
+    const leaderPhone = leader.getByTestId('team-roster-phone');
+    expect(await leaderPhone.textContent()).toMatch(/1\d{2}\*{4}\d{4}/);
     const phone = members.filter({ hasText: '鼓楼社区网格员' }).getByTestId('team-phone');
     expect(await phone.textContent()).toMatch(/1\d{2}\*{4}\d{4}/);
+    await e2e.shot(page, 'command-team');
     await panel.getByTestId('team-reveal').click();
     await page.getByTestId('team-reveal-reason').fill('红色预警处置，联系网格员到场');
     await page.getByTestId('team-reveal-submit').click();
     await expect.poll(() => phone.textContent(), { timeout: WRITE }).toMatch(/1\d{10}/);
+    await expect.poll(() => leaderPhone.textContent(), { timeout: WRITE }).toMatch(/1\d{10}/);
   }, 180_000);
 
   it('dispatches a task from the alert; the town’s board shows it live and the loop closes in the browser', async () => {

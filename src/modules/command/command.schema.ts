@@ -248,16 +248,37 @@ export const TeamMemberSchema = z
 export const TeamResponse = z.object({
   areas: z.array(z.object({ code: z.string(), name: z.string(), level: z.number().int() })),
   items: z.array(TeamMemberSchema),
-  roster: z.object({ available: z.boolean(), note: Name }),
+  roster: z
+    .object({
+      available: z.boolean().describe('false when the matter is not placed in a grid'),
+      note: Name.nullable().describe('why there is no roster'),
+      grid: z.object({ code: z.string(), name: z.string() }).nullable(),
+      members: z.array(
+        z.object({
+          id: z.string(),
+          role: z.string(),
+          roleName: Name,
+          group: z.enum(['1', '3', 'N']),
+          name: z.string(),
+          unit: z.string().nullable(),
+          userId: z.string().nullable(),
+          phone: z.string().nullable().describe('masked; the plain number through …/team/reveal'),
+          lastCheckinAt: z.string().nullable(),
+        }),
+      ),
+    })
+    .describe('the 1+3+N roster of the matter’s grid (src/modules/grid)'),
 });
 
 export const RevealBody = z.object({
   reason: RevealReason,
   userIds: z.array(Id).min(1).max(50).optional().describe('default: the whole team'),
+  memberIds: z.array(Id).min(1).max(50).optional().describe('roster members; default: the whole roster'),
 });
 
 export const RevealResponse = z.object({
   items: z.array(z.object({ userId: z.string(), phone: z.string().nullable() })),
+  roster: z.array(z.object({ memberId: z.string(), phone: z.string() })).describe('the grid roster’s phones'),
 });
 
 export const DutyPhoneBody = z.object({

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeActor, systemActor } from '../../core/access/actor.ts';
+import { locate } from '../../core/areas/areas.service.ts';
 import type { ZhiliEvent } from '../../core/events/bus.ts';
 import { createMatter } from '../../core/matters/matters.service.ts';
 import { h3Of } from '../../core/subjects/common.ts';
@@ -250,8 +251,34 @@ describe('the grid team', () => {
     expect(team.items.map((x: { displayName: string }) => x.displayName)).toEqual(['c_grid', 'c_town']);
     expect(team.items[0]).toMatchObject({ roles: ['grid_worker'], phone: '138****1234', areaCode: GULOU });
     expect(team.items[1]).toMatchObject({ roles: ['town_center'], phone: null });
-    expect(team.roster.available).toBe(false);
-    expect(team.roster.note.zh).toMatch(/1\+3\+N/);
+    expect(team.roster).toMatchObject({ available: true, note: null, members: [] });
+    // The grid the alert's point lies in: its 1+3+N roster, phones masked.
+    const [grid] = await locate(t.kernel.db, AT.lng, AT.lat).then((p) => p.filter((a) => a.level === 5));
+    expect(team.roster.grid.code).toBe(grid!.code);
+    for (const [role, name, phone] of [
+      ['instructor', '网格指导员甲', '13900001111'],
+      ['leader', '网格长乙', '13900002222'],
+      ['police', '社区民警丙', null],
+    ] as const) {
+      const r = await call('admin', 'POST', '/api/grid/members', { areaCode: grid!.code, role, name, phone });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+    const withRoster = (await call('commander', 'GET', `/api/matters/${ids.alert}/team`)).json().roster;
+    expect(
+      withRoster.members.map((m: { name: string; group: string; phone: string | null }) => [
+        m.name,
+        m.group,
+        m.phone,
+      ]),
+    ).toEqual([
+      ['网格长乙', '1', '139****2222'],
+      ['网格指导员甲', '3', '139****1111'],
+      ['社区民警丙', 'N', null],
+    ]);
+    // A matter with no point, filed at the village: no grid, and the panel says why.
+    const nowhere = (await call('commander', 'GET', `/api/matters/${ids.nowhere}/team`)).json().roster;
+    expect(nowhere).toMatchObject({ available: false, grid: null, members: [] });
+    expect(nowhere.note.zh).toMatch(/未定位到网格/);
 
     expect(
       (await call('commander', 'POST', `/api/matters/${ids.alert}/team/reveal`, { reason: '' })).statusCode,
@@ -262,6 +289,13 @@ describe('the grid team', () => {
     });
     expect(shown.statusCode, shown.body).toBe(200);
     expect(shown.json().items).toEqual([{ userId: ids.c_grid, phone: '13800571234' }]);
+    // The roster's phones (the members with one), in the same audited reveal.
+    expect(
+      shown
+        .json()
+        .roster.map((x: { phone: string }) => x.phone)
+        .sort(),
+    ).toEqual(['13900001111', '13900002222']);
     const outsider = await call('commander', 'POST', `/api/matters/${ids.alert}/team/reveal`, {
       reason: '预警处置',
       userIds: [ids.c_grid_mochi],
@@ -279,6 +313,8 @@ describe('the grid team', () => {
       .executeTakeFirstOrThrow();
     expect(entry).toMatchObject({ reason: '预警处置联系网格员', entity_id: ids.alert });
     expect(JSON.stringify(entry.new_values)).not.toContain('13800571234');
+    expect(JSON.stringify(entry.new_values)).not.toContain('13900002222');
+    expect((entry.new_values as { rosterMembers: string[] }).rosterMembers).toHaveLength(2);
   });
 });
 

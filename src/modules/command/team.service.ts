@@ -1,25 +1,47 @@
 import { sql } from 'kysely';
 import { type Actor, assertCan, inScope } from '../../core/access/actor.ts';
 import { ROLE_NAMES, type Role } from '../../core/access/roles.ts';
-import { ancestors } from '../../core/areas/areas.service.ts';
+import { ancestors, locate } from '../../core/areas/areas.service.ts';
 import { audit } from '../../core/audit/audit.ts';
 import type { DbOrTx } from '../../core/db/database.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { findMatterRow } from '../../core/matters/matters.service.ts';
 import { normalizeMobile } from '../../core/subjects/codes.ts';
 import { maskMobile, type Vault } from '../../core/subjects/vault.ts';
+import { ROLE_NAMES as GRID_ROLE_NAMES } from '../grid/grid.schema.ts';
+import { MEMBER_PHONE_AAD, memberQuery, presentMember, rulesMap } from '../grid/roster.service.ts';
 import { cdb } from './command.tables.ts';
 
 /** The vault binds each phone's ciphertext to this column (associated data): it cannot be moved elsewhere. */
 export const PHONE_AAD = 'command_duty_phones.phone';
 
-/** Who is called up: the grid's workers and the town's governance centre (the 1+3+N roster comes later). */
+/** Who is called up besides the grid's 1+3+N roster: users of the grid, village and town with these roles. */
 export const TEAM_ROLES: Role[] = ['grid_worker', 'town_center'];
 
-const ROSTER_NOTE = {
-  zh: '“1+3+N”网格力量花名册（专职网格员、兼职网格员、网格指导员及N支队伍）将在后续版本提供；目前列出本网格、本村社的网格员和本镇街综治中心。',
-  en: 'The 1+3+N grid roster (full- and part-time grid workers, the grid instructor and the N teams) comes with a later release; for now the grid’s and the village’s grid workers and the town’s governance centre are listed.',
+const NO_GRID = {
+  zh: '该事项未定位到网格（区域在村社以上且无坐标），“1+3+N”花名册请在网格力量页面按网格查看。',
+  en: 'This matter is not placed in a grid (an area above the grid and no point): see the grid rosters page for the 1+3+N teams.',
 };
+
+/**
+ * The matter's grid: its area when that is a grid (level 5), else the grid its point lies in, else none.
+ * The roster of that grid is read with the grid module's own query (src/modules/grid/roster.service.ts).
+ */
+async function matterGrid(db: DbOrTx, m: { area_code: string; lng: number | null; lat: number | null }) {
+  const path = await ancestors(db, m.area_code);
+  const own = path.find((a) => a.level === 5);
+  if (own) return { code: own.code, name: own.name };
+  if (m.lng == null || m.lat == null) return null;
+  const hit = (await locate(db, m.lng, m.lat)).find(
+    (a) => a.level === 5 && a.code.startsWith(m.area_code.replace(/0+$/, '')),
+  );
+  return hit ? { code: hit.code, name: hit.name } : null;
+}
+
+async function rosterRows(db: DbOrTx, gridCode: string | undefined) {
+  if (!gridCode) return [];
+  return memberQuery(db).where('m.area_code', '=', gridCode).orderBy('m.id').execute();
+}
 
 export interface TeamMember {
   userId: string;
@@ -52,8 +74,10 @@ async function teamRows(db: DbOrTx, areaCodes: string[]) {
 }
 
 /**
- * 一键调度网格力量: the people to call about a matter — grid workers of its grid and village and the
- * centre of its town — with masked duty phones. For those who act on matters; the matter must be visible.
+ * 一键调度网格力量: the people to call about a matter — the 1+3+N roster of its grid (网格长, 专职/兼职网格员,
+ * 网格指导员, the N teams) with their roster phones, and the users of its grid, village and town (grid workers,
+ * the town's centre) with their duty phones — all masked. For those who act on matters; the matter must be
+ * visible.
  */
 export async function gridTeam(db: DbOrTx, vault: Vault, actor: Actor, matterId: string) {
   assertCan(actor, 'matter:act');
@@ -87,12 +111,34 @@ export async function gridTeam(db: DbOrTx, vault: Vault, actor: Actor, matterId:
         Number(!a.roles.includes('grid_worker')) - Number(!b.roles.includes('grid_worker')) ||
         a.displayName.localeCompare(b.displayName, 'zh'),
     );
+  const grid = await matterGrid(db, m);
+  const rules = await rulesMap(db);
+  const members = (await rosterRows(db, grid?.code))
+    .map((r) => presentMember(vault, r, rules))
+    .sort((a, b) => ROSTER_ORDER.indexOf(a.role) - ROSTER_ORDER.indexOf(b.role));
   return {
     areas: areas.map((a) => ({ code: a.code, name: a.name, level: a.level })),
     items,
-    roster: { available: false, note: ROSTER_NOTE },
+    roster: {
+      available: !!grid,
+      note: grid ? null : NO_GRID,
+      grid,
+      members: members.map((x) => ({
+        id: x.id,
+        role: x.role,
+        roleName: x.roleName,
+        group: x.group,
+        name: x.name,
+        unit: x.unit,
+        userId: x.userId,
+        phone: x.phone,
+        lastCheckinAt: x.lastCheckinAt,
+      })),
+    },
   };
 }
+
+const ROSTER_ORDER = Object.keys(GRID_ROLE_NAMES);
 
 /**
  * The plain duty phones of (some of) a matter's team, for a stated reason: needs `subject:reveal`, and the
@@ -103,7 +149,7 @@ export async function revealTeamPhones(
   vault: Vault,
   actor: Actor,
   matterId: string,
-  input: { reason: string; userIds?: string[] | undefined },
+  input: { reason: string; userIds?: string[] | undefined; memberIds?: string[] | undefined },
 ) {
   assertCan(actor, 'matter:act');
   assertCan(actor, 'subject:reveal');
@@ -117,6 +163,17 @@ export async function revealTeamPhones(
   );
   const wanted = input.userIds ? new Set(input.userIds) : null;
   const chosen = rows.filter((r) => !wanted || wanted.has(r.id));
+  const grid = await matterGrid(tx, m);
+  const members = (await rosterRows(tx, grid?.code)).filter(
+    (r) => r.phone_enc && (!input.memberIds || input.memberIds.includes(r.id)),
+  );
+  if (input.memberIds && members.length !== new Set(input.memberIds).size) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      '所选成员不属于该事项网格的花名册或未登记电话 / Not all of them are on this grid’s roster with a phone',
+      [{ path: 'memberIds', message: 'not on the roster' }],
+    );
+  }
   if (wanted && chosen.length !== wanted.size) {
     throw new AppError(
       'VALIDATION_FAILED',
@@ -130,13 +187,14 @@ export async function revealTeamPhones(
     entityId: m.id,
     areaCode: m.area_code,
     reason,
-    newValues: { fields: ['phone'], users: chosen.map((r) => r.id) },
+    newValues: { fields: ['phone'], users: chosen.map((r) => r.id), rosterMembers: members.map((r) => r.id) },
   });
   return {
     items: chosen.map((r) => ({
       userId: r.id,
       phone: r.phone_enc ? vault.decrypt(r.phone_enc, PHONE_AAD) : null,
     })),
+    roster: members.map((r) => ({ memberId: r.id, phone: vault.decrypt(r.phone_enc!, MEMBER_PHONE_AAD) })),
   };
 }
 

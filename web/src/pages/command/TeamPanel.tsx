@@ -11,8 +11,8 @@ import { useTeam } from './api';
 import { PanelError } from './shared';
 
 /**
- * 一键调度网格力量: the people of the matter's grid, village and town to call, phones masked; the full numbers
- * for a stated reason (subject:reveal, audited). The 1+3+N roster is a later issue, and the panel says so.
+ * 一键调度网格力量: the 1+3+N roster of the matter's grid, and the users of its grid, village and town to call,
+ * phones masked; the full numbers for a stated reason (subject:reveal, audited) in one reveal.
  */
 export function TeamPanel({ matterId }: { matterId: string }) {
   const { t, name } = useI18n();
@@ -20,6 +20,7 @@ export function TeamPanel({ matterId }: { matterId: string }) {
   const q = useTeam(matterId);
   const [revealing, setRevealing] = useState(false);
   const [plain, setPlain] = useState<Map<string, string | null>>(new Map());
+  const [rosterPlain, setRosterPlain] = useState<Map<string, string>>(new Map());
 
   if (q.isLoading) return <Skeleton active paragraph={{ rows: 3 }} />;
   if (q.error) return <PanelError error={q.error} onRetry={() => void q.refetch()} />;
@@ -78,18 +79,22 @@ export function TeamPanel({ matterId }: { matterId: string }) {
           })}
         </Flex>
       )}
-      {can('subject:reveal') && team.items.some((m) => m.phone) && plain.size === 0 && (
-        <Button icon={<EyeOutlined />} onClick={() => setRevealing(true)} data-testid="team-reveal">
-          {t('查看完整电话', 'Show full numbers')}
-        </Button>
-      )}
-      <Alert type="info" showIcon title={name(team.roster.note)} data-testid="team-roster-note" />
+      <RosterList roster={team.roster} plain={rosterPlain} />
+      {can('subject:reveal') &&
+        (team.items.some((m) => m.phone) || team.roster.members.some((m) => m.phone)) &&
+        plain.size === 0 &&
+        rosterPlain.size === 0 && (
+          <Button icon={<EyeOutlined />} onClick={() => setRevealing(true)} data-testid="team-reveal">
+            {t('查看完整电话', 'Show full numbers')}
+          </Button>
+        )}
       {revealing && (
         <RevealModal
           matterId={matterId}
           onClose={() => setRevealing(false)}
-          onShown={(items) => {
-            setPlain(new Map(items.map((i) => [i.userId, i.phone])));
+          onShown={(r) => {
+            setPlain(new Map(r.items.map((i) => [i.userId, i.phone])));
+            setRosterPlain(new Map(r.roster.map((i) => [i.memberId, i.phone])));
             setRevealing(false);
           }}
         />
@@ -105,7 +110,7 @@ function RevealModal({
 }: {
   matterId: string;
   onClose: () => void;
-  onShown: (items: { userId: string; phone: string | null }[]) => void;
+  onShown: (r: RevealAnswer) => void;
 }) {
   const { t, lang } = useI18n();
   const reveal = useMutation({
@@ -113,7 +118,7 @@ function RevealModal({
       unwrap(
         api.POST('/api/matters/{id}/team/reveal', { params: { path: { id: matterId } }, body: { reason } }),
       ),
-    onSuccess: (r) => onShown(r.items),
+    onSuccess: (r) => onShown(r),
   });
   return (
     <Modal
@@ -150,5 +155,80 @@ function RevealModal({
         </Flex>
       </Form>
     </Modal>
+  );
+}
+
+type Team = NonNullable<ReturnType<typeof useTeam>['data']>;
+type RevealAnswer = {
+  items: { userId: string; phone: string | null }[];
+  roster: { memberId: string; phone: string }[];
+};
+
+const GROUP_COLORS: Record<string, string> = { '1': 'red', '3': 'blue', N: 'default' };
+
+/** The grid's "1+3+N" roster: 网格长, the three, then the N teams; or why there is none. */
+function RosterList({ roster, plain }: { roster: Team['roster']; plain: Map<string, string> }) {
+  const { t, name } = useI18n();
+  if (!roster.available)
+    return (
+      <Alert
+        type="info"
+        showIcon
+        title={roster.note ? name(roster.note) : ''}
+        data-testid="team-roster-note"
+      />
+    );
+  return (
+    <div data-testid="team-roster">
+      <Typography.Text strong>
+        {t('“1+3+N”网格力量', '1+3+N grid team')} · {roster.grid?.name}
+      </Typography.Text>
+      {roster.members.length === 0 ? (
+        <Empty
+          image={Empty.PRESENTED_IMAGE_SIMPLE}
+          description={t('该网格花名册为空', 'The grid’s roster is empty')}
+        />
+      ) : (
+        <Flex vertical gap={6} style={{ marginTop: 6 }}>
+          {roster.members.map((m) => {
+            const shown = plain.get(m.id);
+            return (
+              <Flex
+                key={m.id}
+                justify="space-between"
+                align="center"
+                wrap
+                gap={6}
+                style={{ border: '1px solid #e5e7eb', borderRadius: 6, padding: '6px 10px' }}
+                data-testid="team-roster-member"
+              >
+                <span>
+                  <Tag color={GROUP_COLORS[m.group]}>{name(m.roleName)}</Tag>
+                  <Typography.Text strong>{m.name}</Typography.Text>{' '}
+                  {m.unit && (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {m.unit}
+                    </Typography.Text>
+                  )}
+                </span>
+                {shown ? (
+                  <a href={`tel:${shown}`} data-testid="team-roster-phone">
+                    <PhoneOutlined /> {shown}
+                  </a>
+                ) : m.phone ? (
+                  <Typography.Text data-testid="team-roster-phone">
+                    <PhoneOutlined /> {m.phone}
+                  </Typography.Text>
+                ) : (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t('未登记电话', 'No phone')}
+                  </Typography.Text>
+                )}
+              </Flex>
+            );
+          })}
+        </Flex>
+      )}
+    </div>
   );
 }
