@@ -135,7 +135,39 @@ describe.runIf(hasChromium)(
       await page.getByTestId('leaderboard').waitFor({ timeout: STEP });
       await waitText(page.getByTestId('leaderboard'), '鼓楼社区');
       await e2e.shot(page, 'patrol-leaderboard-390');
+      // A grid worker ranks but does not set the rules.
+      expect(await page.getByTestId('patrol-rules-edit').count()).toBe(0);
       expect(pageErrors).toEqual([]);
     }, 120_000);
+
+    it('an administrator changes the points per 人次 (audited) and the leaderboard shows the new rule', async () => {
+      const s = await e2e.newPage();
+      const admin = s.page;
+      admin.on('pageerror', (e) => pageErrors.push(e.message));
+      await e2e.login(admin, 'admin');
+      await admin.goto(`${e2e.base}/patrol/leaderboard`);
+      await admin.getByTestId('leaderboard').waitFor({ timeout: STEP });
+      await admin.getByTestId('patrol-rules-edit').click();
+      const perSession = admin.getByTestId('rule-session');
+      await perSession.waitFor({ timeout: STEP });
+      await perSession.fill('12');
+      await admin.getByRole('button', { name: /确\s*定|OK/ }).click();
+      await waitText(admin.locator('body'), '完成一次巡逻（每人次） 12');
+      const rule = await pdb(e2e.t.kernel.db)
+        .selectFrom('patrol_point_rules')
+        .select('points')
+        .where('code', '=', 'session')
+        .executeTakeFirstOrThrow();
+      expect(rule.points).toBe(12);
+      const audited = await e2e.t.kernel.db
+        .selectFrom('audit_log')
+        .select('action')
+        .where('action', '=', 'patrol.rules')
+        .execute();
+      expect(audited.length).toBeGreaterThan(0);
+      await e2e.shot(admin, 'patrol-rules');
+      await s.context.close();
+      expect(pageErrors).toEqual([]);
+    }, 90_000);
   },
 );

@@ -7,6 +7,7 @@ import { api, unwrap } from '../../api/client';
 import { PageState } from '../../components/PageState';
 import { useI18n } from '../../i18n';
 import type { Leaderboard } from './api';
+import { RulesEditor } from './RulesEditor';
 import { PatrolNav } from './shared';
 
 type Row = Leaderboard['items'][number];
@@ -43,6 +44,7 @@ export default function LeaderboardPage() {
           onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])}
         />
         {team && <Button onClick={() => setTeam(null)}>{t('返回队伍排行', 'Back to the teams')}</Button>}
+        <RulesEditor />
         {data && (
           <Typography.Text type="secondary">
             {t('积分规则', 'Rules')}：{data.rules.map((r) => `${name(r.name)} ${r.points}`).join('；')}
