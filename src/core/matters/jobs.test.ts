@@ -5,7 +5,7 @@ import { openDatabase } from '../db/database.ts';
 import { createEventBus } from '../events/bus.ts';
 import { createScheduler } from '../jobs/scheduler.ts';
 import type { Kernel } from '../kernel.ts';
-import { CLOCK_INTERVAL_MS, kernelJobs } from './jobs.ts';
+import { CLOCK_INTERVAL_MS, JOB_RUNS_KEEP_DAYS, kernelJobs, pruneJobRuns } from './jobs.ts';
 
 const engine = inject('zhiliTest').engine;
 let t: TestContext;
@@ -103,5 +103,45 @@ describe('the deadline clock as a scheduled job', () => {
     } finally {
       await s.stop();
     }
+  });
+});
+
+describe('job_runs retention', () => {
+  it('prunes the rows older than the window and keeps the recent ones', async () => {
+    const now = new Date();
+    const day = 86_400_000;
+    const rows = [
+      {
+        job: 'prune-test',
+        slot: new Date(now.getTime() - 30 * day),
+        started_at: new Date(now.getTime() - 30 * day),
+      },
+      {
+        job: 'prune-test',
+        slot: new Date(now.getTime() - 8 * day),
+        started_at: new Date(now.getTime() - 8 * day),
+      },
+      {
+        job: 'prune-test',
+        slot: new Date(now.getTime() - 6 * day),
+        started_at: new Date(now.getTime() - 6 * day),
+      },
+      {
+        job: 'prune-test',
+        slot: new Date(now.getTime() - 60_000),
+        started_at: new Date(now.getTime() - 60_000),
+      },
+    ].map((r) => ({ ...r, instance: 'test' }));
+    await t.kernel.db.insertInto('job_runs').values(rows).execute();
+    expect(await pruneJobRuns(t.kernel.db, now)).toBeGreaterThanOrEqual(2);
+    const left = await t.kernel.db
+      .selectFrom('job_runs')
+      .select('slot')
+      .where('job', '=', 'prune-test')
+      .orderBy('slot')
+      .execute();
+    expect(left.map((r) => Math.round((now.getTime() - new Date(r.slot).getTime()) / day))).toEqual([6, 0]);
+    expect(JOB_RUNS_KEEP_DAYS).toBe(7);
+    expect(kernelJobs(t.kernel).map((j) => j.name)).toContain('job-runs-prune');
   });
 });
