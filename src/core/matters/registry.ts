@@ -1,6 +1,10 @@
 import type { z } from 'zod';
+import type { Actor } from '../access/actor.ts';
+import type { DbOrTx } from '../db/database.ts';
+import type { MatterRow } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import { validateWorkflow, type WorkflowDef } from '../workflow/workflow.ts';
+import type { TransitionInput } from './transition.ts';
 
 /**
  * Matter types are code: a module declares each one (its payload schema, categories and workflow) and
@@ -14,6 +18,22 @@ export interface MatterTypeDef {
   payload: z.ZodType<Record<string, unknown>>;
   categories: { code: string; name: { zh: string; en: string } }[];
   workflow: WorkflowDef;
+  /**
+   * The type's own rules around every step, whichever route takes it (the module's own or the generic
+   * POST /api/matters/{id}/transitions), inside the step's transaction. `before` runs after the engine's checks
+   * (who, version, required fields) and may refuse by throwing; `after` runs once the step is written (the
+   * row, the timeline, the audit) and may set more — the engine reads the row again for its answer.
+   */
+  hooks?: {
+    before?: (tx: DbOrTx, actor: Actor, m: MatterRow, input: TransitionInput) => Promise<void>;
+    after?: (
+      tx: DbOrTx,
+      actor: Actor,
+      before: MatterRow,
+      after: MatterRow,
+      input: TransitionInput,
+    ) => Promise<void>;
+  };
 }
 
 const types = new Map<string, MatterTypeDef>();

@@ -164,6 +164,7 @@ export async function transition(
     ]);
   }
   checkRequired(t, input);
+  await type.hooks?.before?.(tx, actor, m, input);
   const now = new Date();
   const set: Record<string, unknown> = {};
   const data: Record<string, unknown> = {};
@@ -261,7 +262,7 @@ export async function transition(
     });
   }
 
-  const row = await tx
+  let row = await tx
     .updateTable('matters')
     .set({ ...set, version: sql`version + 1`, updated_at: sql`now()` })
     .where('id', '=', m.id)
@@ -291,6 +292,10 @@ export async function transition(
     oldValues: { status: m.status, version: m.version, assignee: presentMatter(m).assignee },
     newValues: { status: row.status, version: row.version, assignee: presentMatter(row).assignee, ...data },
   });
+  if (type.hooks?.after) {
+    await type.hooks.after(tx, actor, m, row, input);
+    row = await tx.selectFrom('matters').selectAll().where('id', '=', m.id).executeTakeFirstOrThrow();
+  }
   const mine = new Set(actor.id ? [actor.id] : []);
   await notify(
     tx,
