@@ -16,7 +16,7 @@ import {
 } from './shared.ts';
 
 const Params = z.strictObject({
-  /** Matter types that are safety hazards (the hazards module's type once it exists). */
+  /** Matter types that are safety hazards (`hazard`, src/modules/hazard). */
   hazardTypes: codeList(20).min(1),
   /** Past its deadline by at least this many days. */
   minOverdueDays: int(0, 365),
@@ -55,8 +55,10 @@ interface Row {
 }
 
 /**
- * 隐患超期 (no 12): safety hazards not rectified by their deadline. Hazards do not exist yet; the model reads
- * the matter types named in `hazardTypes` (due_at is the deadline of the hazard's current state).
+ * 隐患超期 (no 12): safety hazards not rectified by their deadline. It reads the matter types named in
+ * `hazardTypes` — by default `hazard`, the 问题隐患 of src/modules/hazard — whose due_at is the "3030" clock
+ * the hazard module keeps: the 30-minute response while 上报 awaits 交办, then one 30-day rectification
+ * deadline from 交办 to 验收通过 (docs/HAZARDS.md).
  */
 export const hazardOverdue = defineModel<Params>({
   code: 'hazard_overdue',
