@@ -17,6 +17,7 @@ import { benchAlerts } from './alerts.ts';
 import { benchDisputes } from './disputes.ts';
 import { benchMap } from './map.ts';
 import { benchMatters } from './matters.ts';
+import { benchSea } from './sea.ts';
 
 function median(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
@@ -69,6 +70,12 @@ async function locateBySql(db: Database['db'], lng: number, lat: number): Promis
     if (level === 5) found = hit.code;
   }
   return found;
+}
+
+// BENCH=sea runs only the 海上斑马线 feed benchmark (bench/sea.ts; BENCH_SEA_FULL=1 for the full 5 minutes).
+if (process.env.BENCH === 'sea') {
+  await benchSea();
+  process.exit(0);
 }
 
 const { database, drop } = await open();
@@ -171,3 +178,6 @@ await benchAlerts();
 
 // 6. the map's aggregate through HTTP, city-wide and town views, cold and warm (bench/map.ts; BENCH_MAP_MATTERS).
 await benchMap();
+
+// 7. 海上斑马线: 1,000 positions/s over MQTT, each evaluated, publish → alert latency (bench/sea.ts).
+await benchSea();

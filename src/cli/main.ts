@@ -60,7 +60,10 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
     throw new AppError('BAD_REQUEST', '生产环境不载入演示数据 / Refusing to load demo data in production');
   }
   const progress = progressReporter();
-  const counts = await seedDemo(k.db, k.vault, await readBuiltinAreas(), { onProgress: progress });
+  const counts = await seedDemo(k.db, k.vault, await readBuiltinAreas(), {
+    onProgress: progress,
+    files: k.files,
+  });
   // 一键直达's 网格力量: duty phones for the demo's grid workers and town centres (masked until revealed).
   const dutyPhones = await seedDutyPhones(k.db, k.vault);
   const disputes = await seedDisputes(k, {

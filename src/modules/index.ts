@@ -5,10 +5,13 @@ import court from './court/index.ts';
 import dispute from './dispute/index.ts';
 import event from './event/index.ts';
 import grid from './grid/index.ts';
+import hazard from './hazard/index.ts';
 import map from './map/index.ts';
 import mediation from './mediation/index.ts';
 import patrol from './patrol/index.ts';
+import report from './report/index.ts';
 import screen from './screen/index.ts';
+import sea from './sea/index.ts';
 
 /** Every line of work the platform runs. */
 export const MODULES: ModuleDef[] = [
@@ -22,6 +25,9 @@ export const MODULES: ModuleDef[] = [
   court,
   mediation,
   patrol,
+  hazard,
+  report,
+  sea,
 ];
 
 let registered = false;

@@ -385,6 +385,8 @@ describe('who am I', () => {
       'matter:act',
       'matter:read',
       'matter:report',
+      'sea:read',
+      'sea:report',
       'subject:read',
       'subject:reveal',
       'subject:write',

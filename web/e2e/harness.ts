@@ -31,6 +31,7 @@ export async function startE2E(extra: Partial<DemoSize> = {}): Promise<E2E> {
   ensureWebBuild(); // normally done by the global setup already; a no-op when current
   const t = await createTestContext();
   await seedDemo(t.kernel.db, t.kernel.vault, await readBuiltinAreas(), {
+    files: t.kernel.files,
     size: {
       cityHouses: 100,
       focusHousesPerGrid: 6,

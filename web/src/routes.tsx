@@ -34,6 +34,8 @@ const CommandBoardPage = lazy(() => import('./pages/command/CommandBoardPage'));
 const CourtsPage = lazy(() => import('./pages/court/CourtsPage'));
 const CourtPage = lazy(() => import('./pages/court/CourtPage'));
 const PsychPage = lazy(() => import('./pages/court/PsychPage'));
+// 海上斑马线: vessels, live tracks, sea alerts, corridors and closure orders.
+const SeaPage = lazy(() => import('./pages/sea/SeaPage'));
 // 网格: the 1+3+N rosters, 入格 on the phone and the two-100% report.
 const GridRosterPage = lazy(() => import('./pages/grid/RosterPage'));
 const GridCheckinPage = lazy(() => import('./pages/grid/CheckinPage'));
@@ -49,6 +51,16 @@ const ScreenPage = lazy(() => import('./pages/screen/ScreenPage'));
 const MediationQueuePage = lazy(() => import('./pages/mediation/QueuePage'));
 const MediationCasePage = lazy(() => import('./pages/mediation/CasePage'));
 const MediationKpiPage = lazy(() => import('./pages/mediation/KpiPage'));
+
+// 问题隐患: the 3030 hazard loop — list, report form (phone), detail with photos, KPI.
+const HazardsPage = lazy(() => import('./pages/hazards/HazardsPage'));
+const HazardReportPage = lazy(() => import('./pages/hazards/HazardReportPage'));
+const HazardPage = lazy(() => import('./pages/hazards/HazardPage'));
+const HazardKpiPage = lazy(() => import('./pages/hazards/HazardKpiPage'));
+// 平安报表: the report, its statistics import and 数说五年 (ECharts comes with the last one's chart chunk only).
+const SafetyReportPage = lazy(() => import('./pages/report/ReportPage'));
+const SafetyImportPage = lazy(() => import('./pages/report/ImportPage'));
+const FiveYearsPage = lazy(() => import('./pages/report/FiveYearsPage'));
 
 export function AppRoutes() {
   return (
@@ -84,6 +96,7 @@ export function AppRoutes() {
         <Route path="courts" element={<CourtsPage />} />
         <Route path="courts/:id" element={<CourtPage />} />
         <Route path="psych" element={<PsychPage />} />
+        <Route path="sea" element={<SeaPage />} />
         <Route path="grid/roster" element={<GridRosterPage />} />
         <Route path="grid/checkin" element={<GridCheckinPage />} />
         <Route path="grid/report" element={<GridReportPage />} />
@@ -94,6 +107,13 @@ export function AppRoutes() {
         <Route path="patrol/tasks" element={<PatrolTasksPage />} />
         <Route path="patrol/session" element={<PatrolSessionPage />} />
         <Route path="patrol/leaderboard" element={<PatrolLeaderboardPage />} />
+        <Route path="hazards" element={<HazardsPage />} />
+        <Route path="hazards/new" element={<HazardReportPage />} />
+        <Route path="hazards/kpi" element={<HazardKpiPage />} />
+        <Route path="hazards/:id" element={<HazardPage />} />
+        <Route path="report" element={<SafetyReportPage />} />
+        <Route path="report/imports" element={<SafetyImportPage />} />
+        <Route path="report/five-years" element={<FiveYearsPage />} />
         <Route path="areas" element={<AreasPage />} />
         <Route path="areas/mine" element={<AreasPage mine />} />
         <Route path="areas/:code" element={<AreasPage />} />

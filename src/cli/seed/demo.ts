@@ -8,6 +8,7 @@ import type { AreaGeometry } from '../../core/areas/areas.service.ts';
 import { audit } from '../../core/audit/audit.ts';
 import type { Db } from '../../core/db/database.ts';
 import type { EnterprisesTable, HousesTable, PersonsTable, ThingsTable } from '../../core/db/types.ts';
+import type { BlobStore } from '../../core/files/store.ts';
 import { generateIdCard, generateMobile, generateUscc, parseIdCard } from '../../core/subjects/codes.ts';
 import { h3Of, type Point } from '../../core/subjects/common.ts';
 import { AAD as PERSON_AAD } from '../../core/subjects/persons.service.ts';
@@ -16,6 +17,8 @@ import { seedCourtDemo } from './court.ts';
 import { seedGridDemo } from './grid.ts';
 import { seedDemoMatters } from './matters.ts';
 import { seedPatrolDemo } from './patrol.ts';
+import { seedReportDemo } from './report.ts';
+import { seedSeaDemo } from './sea.ts';
 
 /** The demo password of every demo login (printed by `zhili start`; never use the demo seed in production). */
 export const DEMO_PASSWORD = 'Zhili-demo-2026';
@@ -144,6 +147,10 @@ export interface DemoSize {
   stations?: number;
   /** 一站式调解 cases in every state (src/cli/seed/mediation.ts, with their own disputes); none when absent. */
   mediation?: boolean;
+  /** 平安报表: years of monthly imported statistics per district (src/cli/seed/report.ts); none when absent. */
+  reportYears?: number;
+  /** 问题隐患 in every state across the towns, with photos (src/cli/seed/hazard.ts); none when absent. */
+  hazards?: number;
 }
 
 export const DEFAULT_SIZE: DemoSize = {
@@ -157,6 +164,8 @@ export const DEFAULT_SIZE: DemoSize = {
   courts: 3535,
   stations: 5500,
   mediation: true,
+  reportYears: 5,
+  hazards: 160,
 };
 
 const INDUSTRIES = [
@@ -190,6 +199,8 @@ export async function seedDemo(
     /** The demo's "now" for the matters' dates and deadlines (fixed by default, so seeds are reproducible). */
     referenceDate?: Date;
     onProgress?: (stage: string, done: number, total: number) => void;
+    /** Where the demo's photos go: the kernel's store (default: the configured files folder). */
+    files?: BlobStore;
   } = {},
 ): Promise<DemoCounts> {
   const size = opts.size ?? DEFAULT_SIZE;
@@ -369,8 +380,21 @@ export async function seedDemo(
     await seedGridDemo(tx, vault, areas, { seed: opts.seed, referenceDate: opts.referenceDate, size }); // 网格 1+3+N, check-ins
     await seedCourtDemo(tx, vault, areas, { seed: opts.seed, size }); // 共享法庭, 心理服务站
     await seedPatrolDemo(tx, vault, areas, { seed: opts.seed, referenceDate: opts.referenceDate, size }); // 平安乐巡
+    await seedSeaDemo(tx, { seed: opts.seed, vessels: size.vessels }); // 海上斑马线: geometry, vessel registry
+    await seedReportDemo(tx, areas, {
+      seed: opts.seed,
+      referenceDate: opts.referenceDate,
+      years: size.reportYears ?? 0,
+    }); // 平安报表
     if (size.mediation)
       await (await import('./mediation.ts')).seedMediationDemo(tx, vault, { seed: opts.seed }); // 一站式调解 in every state
+    if (size.hazards)
+      await (await import('./hazard.ts')).seedHazardDemo(tx, areas, {
+        seed: opts.seed,
+        count: size.hazards,
+        referenceDate: opts.referenceDate,
+        files: opts.files,
+      }); // 问题隐患 in every state, the 3030 clocks
     const counts = {
       users,
       houses: houses.length,

@@ -51,6 +51,13 @@ export const PERMISSIONS = [
   'court:book',
   'psych:read',
   'psych:write',
+  // 平安报表 (src/modules/report): read the indicators and exports; import the departments' statistics.
+  'report:read',
+  'report:import',
+  // 海上斑马线 (src/modules/sea): vessels, positions and sea alerts; geometries, closures, rules and push tokens.
+  'sea:read',
+  'sea:manage',
+  'sea:report',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -71,17 +78,53 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   city_admin: PERMISSIONS.filter(
     (p) => p !== 'enterprise:read-own' && p !== 'audit:read' && !p.startsWith('psych:'),
   ),
-  commander: [...READ_SUBJECTS, 'subject:reveal', ...MATTERS, 'court:read'],
+  commander: [
+    ...READ_SUBJECTS,
+    'subject:reveal',
+    ...MATTERS,
+    'court:read',
+    'report:read',
+    'sea:read',
+    'sea:manage',
+    'sea:report',
+  ],
   // 重点人员 tags are seen and kept by the county centre and the city; towns see the alerts they cause.
   // The county and town centres run the shared courts' registry and the village psychological stations.
-  county_center: [...CENTRE, 'subject:tags', ...COURTS, 'psych:read', 'psych:write'],
-  town_center: [...CENTRE, ...COURTS, 'psych:read', 'psych:write'],
-  grid_worker: [...READ_SUBJECTS, 'subject:write', 'subject:reveal', ...MATTERS, 'court:read'],
+  county_center: [
+    ...CENTRE,
+    'subject:tags',
+    ...COURTS,
+    'psych:read',
+    'psych:write',
+    'report:read',
+    'report:import',
+    'sea:read',
+    'sea:manage',
+    'sea:report',
+  ],
+  town_center: [...CENTRE, ...COURTS, 'psych:read', 'psych:write', 'report:read', 'sea:read', 'sea:report'],
+  grid_worker: [
+    ...READ_SUBJECTS,
+    'subject:write',
+    'subject:reveal',
+    ...MATTERS,
+    'court:read',
+    'sea:read',
+    'sea:report',
+  ],
   // Mediators and department clerks handle what is assigned to them; they do not file reports themselves.
   // Both book the shared courts (online hearings, 司法确认) for the disputes they handle.
   mediator: [...READ_SUBJECTS, 'subject:reveal', 'matter:read', 'matter:act', 'court:read', 'court:book'],
   // A clerk imports their own department's files into the dispute library (checked against the source).
-  dept_clerk: [...READ_SUBJECTS, 'matter:read', 'matter:act', 'dispute:import', 'court:read', 'court:book'],
+  dept_clerk: [
+    ...READ_SUBJECTS,
+    'matter:read',
+    'matter:act',
+    'dispute:import',
+    'court:read',
+    'court:book',
+    'report:import',
+  ],
   enterprise_user: ['area:read', 'enterprise:read-own'],
   // Auditors read the trail and who the users are; they write nothing and see no personal data.
   auditor: ['area:read', 'audit:read', 'user:read'],

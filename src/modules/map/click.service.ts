@@ -166,12 +166,13 @@ async function mattersAtHouse(
   return r.rows;
 }
 
-/** An enterprise on the map: its record (phone masked), the disputes and alerts naming it as a party. */
+/** An enterprise on the map: its record (phone masked), the disputes, hazards and alerts naming it as a party. */
 export async function enterpriseClick(db: DbOrTx, vault: Vault, actor: Actor, id: string, crs: Crs) {
   assertCan(actor, 'subject:read');
   const e = await getEnterprise(db, vault, actor, id);
   let disputes: MatterRefRow[] = [];
   let alerts: MatterRefRow[] = [];
+  let hazards: MatterRefRow[] = [];
   if (can(actor, 'matter:read')) {
     const r = await sql<MatterRefRow>`
       select m.id::text as id, m.number, m.type, m.title, m.status, m.closed, m.created_at,
@@ -185,6 +186,7 @@ export async function enterpriseClick(db: DbOrTx, vault: Vault, actor: Actor, id
     const rows = r.rows.filter((x) => !seen.has(x.id) && seen.add(x.id));
     disputes = rows.filter((x) => x.type === 'dispute').slice(0, LIST_MAX);
     alerts = rows.filter((x) => x.type === 'alert').slice(0, LIST_MAX);
+    hazards = rows.filter((x) => x.type === 'hazard').slice(0, LIST_MAX);
   }
   const [lng, lat] = e.point ? toCrs(e.point.lng, e.point.lat, crs) : [null, null];
   return {
@@ -201,7 +203,7 @@ export async function enterpriseClick(db: DbOrTx, vault: Vault, actor: Actor, id
       lat,
     },
     disputes: disputes.map(ref),
-    hazards: [],
+    hazards: hazards.map(ref),
     alerts: alerts.map(alertRef),
   };
 }

@@ -54,6 +54,7 @@ const NEEDS: Partial<Record<LayerCode, Permission>> = {
   courts: 'court:read',
   workers: 'area:read',
   stations: 'court:read',
+  sea: 'sea:read',
 };
 const RESOLUTIONS = [
   { minZoom: 0, maxZoom: 8 },

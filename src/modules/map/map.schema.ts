@@ -21,6 +21,7 @@ export const LAYERS = {
   workers: { zh: '网格员签到位置', en: 'Grid workers’ check-ins' },
   courts: { zh: '共享法庭', en: 'Shared courts' },
   stations: { zh: '心理服务站', en: 'Psychological stations' },
+  sea: { zh: '渔船与斑马线', en: 'Fishing vessels and corridors' },
 } as const;
 export type LayerCode = keyof typeof LAYERS;
 export const AGGREGATE_LAYERS = ['matters', 'alerts'] as const;
@@ -313,7 +314,7 @@ export const EnterpriseClickResponse = z
       lat: z.number().nullable(),
     }),
     disputes: z.array(MatterRef),
-    hazards: z.array(MatterRef).describe('empty until the hazards line of work exists'),
+    hazards: z.array(MatterRef).describe('问题隐患 naming the enterprise as a party, newest first'),
     alerts: z.array(AlertRef),
   })
   .meta({ id: 'MapEnterprise' });

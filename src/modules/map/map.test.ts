@@ -649,6 +649,7 @@ describe('config', () => {
       workers: true,
       courts: true,
       stations: true,
+      sea: true,
     });
     const au = await json<{ layers: { code: string; available: boolean }[] }>('auditor', '/api/map/config');
     expect(au.layers.find((l) => l.code === 'matters')?.available).toBe(false);

@@ -132,7 +132,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             user: components["schemas"]["User"];
-                            permissions: ("area:read" | "area:import" | "subject:read" | "subject:write" | "subject:reveal" | "enterprise:read-own" | "user:read" | "user:manage" | "audit:read" | "matter:read" | "matter:report" | "matter:act" | "matter:configure" | "dispute:import" | "dispute:configure" | "alert:configure" | "subject:tags" | "court:read" | "court:manage" | "court:book" | "psych:read" | "psych:write")[];
+                            permissions: ("area:read" | "area:import" | "subject:read" | "subject:write" | "subject:reveal" | "enterprise:read-own" | "user:read" | "user:manage" | "audit:read" | "matter:read" | "matter:report" | "matter:act" | "matter:configure" | "dispute:import" | "dispute:configure" | "alert:configure" | "subject:tags" | "court:read" | "court:manage" | "court:book" | "psych:read" | "psych:write" | "report:read" | "report:import" | "sea:read" | "sea:manage" | "sea:report")[];
                             scope: {
                                 areaCode: string;
                                 path: components["schemas"]["Area"][];
@@ -8401,12 +8401,35 @@ export interface paths {
                                 level: number;
                             }[];
                             items: components["schemas"]["CommandTeamMember"][];
+                            /** @description the 1+3+N roster of the matter’s grid (src/modules/grid) */
                             roster: {
+                                /** @description false when the matter is not placed in a grid */
                                 available: boolean;
+                                /** @description why there is no roster */
                                 note: {
                                     zh: string;
                                     en: string;
-                                };
+                                } | null;
+                                grid: {
+                                    code: string;
+                                    name: string;
+                                } | null;
+                                members: {
+                                    id: string;
+                                    role: string;
+                                    roleName: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                    /** @enum {string} */
+                                    group: "1" | "3" | "N";
+                                    name: string;
+                                    unit: string | null;
+                                    userId: string | null;
+                                    /** @description masked; the plain number through …/team/reveal */
+                                    phone: string | null;
+                                    lastCheckinAt: string | null;
+                                }[];
                             };
                         };
                     };
@@ -8491,6 +8514,8 @@ export interface paths {
                         reason: string;
                         /** @description default: the whole team */
                         userIds?: string[];
+                        /** @description roster members; default: the whole roster */
+                        memberIds?: string[];
                     };
                 };
             };
@@ -8505,6 +8530,11 @@ export interface paths {
                             items: {
                                 userId: string;
                                 phone: string | null;
+                            }[];
+                            /** @description the grid roster’s phones */
+                            roster: {
+                                memberId: string;
+                                phone: string;
                             }[];
                         };
                     };
@@ -14620,11 +14650,25 @@ export interface paths {
                     "application/json": {
                         /** @description the case’s version as read (optimistic locking) */
                         version: number;
-                        /** @description the shared court’s id (共享法庭), kept as given */
+                        /** @description book a 司法确认 slot at a shared court in the same step (the usual way) */
+                        booking?: {
+                            /** @description a shared court in the registry (GET /api/courts) */
+                            courtId: string;
+                            /**
+                             * Format: date-time
+                             * @description a free slot of that court (GET /api/courts/{id}/slots)
+                             */
+                            startsAt: string;
+                        };
+                        /** @description only for an application made on paper at a court outside the registry (no booking) */
+                        courtName?: string;
+                        /** @description with courtName: that court’s own id, kept as given */
                         courtId?: string;
-                        courtName: string;
-                        /** Format: date */
-                        appliedOn: string;
+                        /**
+                         * Format: date
+                         * @description default today (China time)
+                         */
+                        appliedOn?: string;
                         note?: string;
                     };
                 };
@@ -16643,6 +16687,4617 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/hazards/meta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 隐患类别、等级、状态与“3030”时限 / Categories, severities, states and the 3030 deadlines */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: {
+                                code: string;
+                                name: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            }[];
+                            severities: {
+                                /** @enum {string} */
+                                code: "general" | "larger" | "major";
+                                name: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            }[];
+                            states: {
+                                code: string;
+                                name: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                kind: string;
+                            }[];
+                            deadlines: {
+                                /** @enum {string} */
+                                severity: "general" | "larger" | "major";
+                                severityName: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                respondMinutes: number;
+                                rectifyDays: number;
+                                warnRatio: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hazards/deadlines/{severity}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 设置某等级的“3030”时限（全市配置）/ Set a severity’s 3030 deadlines (city-wide) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    severity: "general" | "larger" | "major";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        respondMinutes: number;
+                        rectifyDays: number;
+                        /** @default 0.8 */
+                        warnRatio?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            severity: "general" | "larger" | "major";
+                            severityName: {
+                                zh: string;
+                                en: string;
+                            };
+                            respondMinutes: number;
+                            rectifyDays: number;
+                            warnRatio: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hazards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 隐患列表（筛选、排序、分页，含“3030”时钟）/ Hazards with their 3030 clocks */
+        get: {
+            parameters: {
+                query?: {
+                    category?: "fire" | "gas" | "hazchem" | "construction" | "selfbuilt" | "road" | "vessel" | "other";
+                    severity?: "general" | "larger" | "major";
+                    status?: string;
+                    /** @description this area and below (within your scope) */
+                    areaCode?: string;
+                    /** @description true: only 超期 hazards */
+                    overdue?: "true" | "false";
+                    /** @description true: only open (not 销号) hazards */
+                    open?: "true" | "false";
+                    /** @description title contains */
+                    q?: string;
+                    enterpriseId?: string;
+                    sort?: "created_desc" | "created_asc" | "due_asc";
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Hazard"][];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 发现并上报隐患 / Report a hazard (photos: POST /api/matters/:id/attachments) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        description?: string;
+                        /** @enum {string} */
+                        category: "fire" | "gas" | "hazchem" | "construction" | "selfbuilt" | "road" | "vessel" | "other";
+                        /** @enum {string} */
+                        severity: "general" | "larger" | "major";
+                        /** @description omit to place the hazard by its point */
+                        areaCode?: string;
+                        /** @description WGS-84 */
+                        point?: {
+                            lng: number;
+                            lat: number;
+                        } | null;
+                        address?: string;
+                        /** @description 责任企业 (a registered enterprise) */
+                        enterpriseId?: string;
+                        /** @description 责任人 (a registered person) */
+                        personId?: string;
+                        /** @description 责任人 in words, when not registered */
+                        responsibleName?: string;
+                        /** @enum {string} */
+                        urgency?: "extra_urgent" | "urgent" | "normal";
+                        /**
+                         * @description 上报 at once (true) or keep as 已发现 to add photos first
+                         * @default true
+                         */
+                        report?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hazard: {
+                                id: string;
+                                number: string;
+                                title: string;
+                                category: string | null;
+                                categoryName: {
+                                    zh: string;
+                                    en: string;
+                                } | null;
+                                /** @enum {string} */
+                                severity: "general" | "larger" | "major";
+                                severityName: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                status: string;
+                                statusName: string;
+                                closed: boolean;
+                                urgency: string;
+                                areaCode: string;
+                                areaName: string | null;
+                                address: string | null;
+                                point: {
+                                    lng: number;
+                                    lat: number;
+                                } | null;
+                                enterprise: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                responsibleName: string | null;
+                                assignee: {
+                                    department: string | null;
+                                    areaCode: string | null;
+                                    userId: string | null;
+                                } | null;
+                                dueAt: string | null;
+                                /** @enum {string} */
+                                deadlineState: "normal" | "warning" | "overdue";
+                                /** @description the two "3030" clocks */
+                                clock: {
+                                    reportedAt: string | null;
+                                    /** @description 上报 + the respond time (30 minutes by default) */
+                                    respondDueAt: string | null;
+                                    /** @description 交办 */
+                                    respondedAt: string | null;
+                                    /** @description 交办 + the rectify time (30 days by default) */
+                                    rectifyDueAt: string | null;
+                                    /** @description 验收通过 */
+                                    passedAt: string | null;
+                                    respondedInTime: boolean | null;
+                                    rectifiedInTime: boolean | null;
+                                    failedCount: number;
+                                };
+                                createdAt: string;
+                                version: number;
+                                description: string | null;
+                                measures: string | null;
+                            };
+                            photos: {
+                                before: {
+                                    id: string;
+                                    filename: string;
+                                    mime: string;
+                                    size: number;
+                                    createdAt: string;
+                                    /** @enum {string} */
+                                    phase: "before" | "after";
+                                }[];
+                                after: {
+                                    id: string;
+                                    filename: string;
+                                    mime: string;
+                                    size: number;
+                                    createdAt: string;
+                                    /** @enum {string} */
+                                    phase: "before" | "after";
+                                }[];
+                            };
+                            matter: components["schemas"]["MatterDetail"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hazards/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出隐患为 Excel（最多 50000 行，记审计）/ Export hazards (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    category?: "fire" | "gas" | "hazchem" | "construction" | "selfbuilt" | "road" | "vessel" | "other";
+                    severity?: "general" | "larger" | "major";
+                    status?: string;
+                    /** @description this area and below (within your scope) */
+                    areaCode?: string;
+                    /** @description true: only 超期 hazards */
+                    overdue?: "true" | "false";
+                    /** @description true: only open (not 销号) hazards */
+                    open?: "true" | "false";
+                    /** @description title contains */
+                    q?: string;
+                    enterpriseId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hazards/kpi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 重大隐患整改完成率等指标（按下级区划、等级）/ Hazard KPIs by child area and severity */
+        get: {
+            parameters: {
+                query: {
+                    /** @description default: your own area */
+                    areaCode?: string;
+                    /** @description first day of the period (China time) */
+                    from: string;
+                    /** @description last day of the period, included */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            area: {
+                                code: string;
+                                name: string;
+                            };
+                            from: string;
+                            to: string;
+                            total: {
+                                areaCode: string;
+                                areaName: string;
+                                bySeverity: {
+                                    general: {
+                                        reported: number;
+                                        /** @description 交办 within the respond time of 上报 */
+                                        respondedInTime: number;
+                                        /** @description 销号 */
+                                        rectified: number;
+                                        /** @description open and past a 3030 deadline now */
+                                        overdue: number;
+                                        /** @description rectified / reported; null = 无数据 */
+                                        rate: number | null;
+                                    };
+                                    larger: {
+                                        reported: number;
+                                        /** @description 交办 within the respond time of 上报 */
+                                        respondedInTime: number;
+                                        /** @description 销号 */
+                                        rectified: number;
+                                        /** @description open and past a 3030 deadline now */
+                                        overdue: number;
+                                        /** @description rectified / reported; null = 无数据 */
+                                        rate: number | null;
+                                    };
+                                    major: {
+                                        reported: number;
+                                        /** @description 交办 within the respond time of 上报 */
+                                        respondedInTime: number;
+                                        /** @description 销号 */
+                                        rectified: number;
+                                        /** @description open and past a 3030 deadline now */
+                                        overdue: number;
+                                        /** @description rectified / reported; null = 无数据 */
+                                        rate: number | null;
+                                    };
+                                };
+                            };
+                            children: {
+                                areaCode: string;
+                                areaName: string;
+                                bySeverity: {
+                                    general: {
+                                        reported: number;
+                                        /** @description 交办 within the respond time of 上报 */
+                                        respondedInTime: number;
+                                        /** @description 销号 */
+                                        rectified: number;
+                                        /** @description open and past a 3030 deadline now */
+                                        overdue: number;
+                                        /** @description rectified / reported; null = 无数据 */
+                                        rate: number | null;
+                                    };
+                                    larger: {
+                                        reported: number;
+                                        /** @description 交办 within the respond time of 上报 */
+                                        respondedInTime: number;
+                                        /** @description 销号 */
+                                        rectified: number;
+                                        /** @description open and past a 3030 deadline now */
+                                        overdue: number;
+                                        /** @description rectified / reported; null = 无数据 */
+                                        rate: number | null;
+                                    };
+                                    major: {
+                                        reported: number;
+                                        /** @description 交办 within the respond time of 上报 */
+                                        respondedInTime: number;
+                                        /** @description 销号 */
+                                        rectified: number;
+                                        /** @description open and past a 3030 deadline now */
+                                        overdue: number;
+                                        /** @description rectified / reported; null = 无数据 */
+                                        rate: number | null;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hazards/kpi/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 指标背后的隐患记录 / The hazards behind a KPI figure */
+        get: {
+            parameters: {
+                query: {
+                    /** @description default: your own area */
+                    areaCode?: string;
+                    /** @description first day of the period (China time) */
+                    from: string;
+                    /** @description last day of the period, included */
+                    to: string;
+                    severity?: "general" | "larger" | "major";
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            total: number;
+                            items: {
+                                id: string;
+                                number: string;
+                                title: string;
+                                status: string;
+                                closed: boolean;
+                                areaCode: string;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hazards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 隐患详情（整改前后照片、时间线、可执行操作）/ A hazard with photos, timeline and actions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hazard: {
+                                id: string;
+                                number: string;
+                                title: string;
+                                category: string | null;
+                                categoryName: {
+                                    zh: string;
+                                    en: string;
+                                } | null;
+                                /** @enum {string} */
+                                severity: "general" | "larger" | "major";
+                                severityName: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                status: string;
+                                statusName: string;
+                                closed: boolean;
+                                urgency: string;
+                                areaCode: string;
+                                areaName: string | null;
+                                address: string | null;
+                                point: {
+                                    lng: number;
+                                    lat: number;
+                                } | null;
+                                enterprise: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                responsibleName: string | null;
+                                assignee: {
+                                    department: string | null;
+                                    areaCode: string | null;
+                                    userId: string | null;
+                                } | null;
+                                dueAt: string | null;
+                                /** @enum {string} */
+                                deadlineState: "normal" | "warning" | "overdue";
+                                /** @description the two "3030" clocks */
+                                clock: {
+                                    reportedAt: string | null;
+                                    /** @description 上报 + the respond time (30 minutes by default) */
+                                    respondDueAt: string | null;
+                                    /** @description 交办 */
+                                    respondedAt: string | null;
+                                    /** @description 交办 + the rectify time (30 days by default) */
+                                    rectifyDueAt: string | null;
+                                    /** @description 验收通过 */
+                                    passedAt: string | null;
+                                    respondedInTime: boolean | null;
+                                    rectifiedInTime: boolean | null;
+                                    failedCount: number;
+                                };
+                                createdAt: string;
+                                version: number;
+                                description: string | null;
+                                measures: string | null;
+                            };
+                            photos: {
+                                before: {
+                                    id: string;
+                                    filename: string;
+                                    mime: string;
+                                    size: number;
+                                    createdAt: string;
+                                    /** @enum {string} */
+                                    phase: "before" | "after";
+                                }[];
+                                after: {
+                                    id: string;
+                                    filename: string;
+                                    mime: string;
+                                    size: number;
+                                    createdAt: string;
+                                    /** @enum {string} */
+                                    phase: "before" | "after";
+                                }[];
+                            };
+                            matter: components["schemas"]["MatterDetail"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hazards/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 隐患流程操作（上报、交办、签收整改、申请验收、验收通过/不通过、销号、督办）/ Take a step */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        action: string;
+                        version: number;
+                        note?: string;
+                        reason?: string;
+                        /** @description 处置结果, required by 反馈 */
+                        result?: string;
+                        assignee?: {
+                            /** @description department code, e.g. zongzhi, housing, police */
+                            department: string;
+                            /** @description the area of that department’s office */
+                            areaCode: string;
+                            userId?: string | null;
+                        };
+                        /** @description working days */
+                        extensionDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hazard: {
+                                id: string;
+                                number: string;
+                                title: string;
+                                category: string | null;
+                                categoryName: {
+                                    zh: string;
+                                    en: string;
+                                } | null;
+                                /** @enum {string} */
+                                severity: "general" | "larger" | "major";
+                                severityName: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                status: string;
+                                statusName: string;
+                                closed: boolean;
+                                urgency: string;
+                                areaCode: string;
+                                areaName: string | null;
+                                address: string | null;
+                                point: {
+                                    lng: number;
+                                    lat: number;
+                                } | null;
+                                enterprise: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                responsibleName: string | null;
+                                assignee: {
+                                    department: string | null;
+                                    areaCode: string | null;
+                                    userId: string | null;
+                                } | null;
+                                dueAt: string | null;
+                                /** @enum {string} */
+                                deadlineState: "normal" | "warning" | "overdue";
+                                /** @description the two "3030" clocks */
+                                clock: {
+                                    reportedAt: string | null;
+                                    /** @description 上报 + the respond time (30 minutes by default) */
+                                    respondDueAt: string | null;
+                                    /** @description 交办 */
+                                    respondedAt: string | null;
+                                    /** @description 交办 + the rectify time (30 days by default) */
+                                    rectifyDueAt: string | null;
+                                    /** @description 验收通过 */
+                                    passedAt: string | null;
+                                    respondedInTime: boolean | null;
+                                    rectifiedInTime: boolean | null;
+                                    failedCount: number;
+                                };
+                                createdAt: string;
+                                version: number;
+                                description: string | null;
+                                measures: string | null;
+                            };
+                            photos: {
+                                before: {
+                                    id: string;
+                                    filename: string;
+                                    mime: string;
+                                    size: number;
+                                    createdAt: string;
+                                    /** @enum {string} */
+                                    phase: "before" | "after";
+                                }[];
+                                after: {
+                                    id: string;
+                                    filename: string;
+                                    mime: string;
+                                    size: number;
+                                    createdAt: string;
+                                    /** @enum {string} */
+                                    phase: "before" | "after";
+                                }[];
+                            };
+                            matter: components["schemas"]["MatterDetail"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 指标及其口径 / The indicators and their definitions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportIndicator"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 平安报表：一个区域、一个统计期的全部指标与同比 / Every indicator for an area and a period */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: your own area */
+                    areaCode?: string;
+                    /** @description default: this year */
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Report"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出平安报表为 Excel（记审计）/ The report as a workbook (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: your own area */
+                    areaCode?: string;
+                    /** @description default: this year */
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report/indicators/{code}/records.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 指标背后的记录导出为 Excel（最多 5000 条，记审计）/ The records behind a figure as a workbook (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: your own area */
+                    areaCode?: string;
+                    /** @description default: this year */
+                    period?: string;
+                    /** @description the records behind last year’s figure */
+                    lastYear?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report/indicators/{code}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 指标背后的记录（分页）/ The records behind a figure (paged) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: your own area */
+                    areaCode?: string;
+                    /** @description default: this year */
+                    period?: string;
+                    /** @description the records behind last year’s figure */
+                    lastYear?: "true" | "false";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportDrill"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report/five-years": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数说五年：逐年数据、五年合计与变化 / Five years in figures */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: your own area */
+                    areaCode?: string;
+                    /** @description five years, e.g. 2021-2025; default: the last five complete years */
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportFiveYears"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report/five-years.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数说五年导出为 PDF（含趋势图，记审计）/ Five years as PDF with charts (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: your own area */
+                    areaCode?: string;
+                    /** @description five years, e.g. 2021-2025; default: the last five complete years */
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/pdf */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report/five-years.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数说五年导出为 XLSX（含趋势图，记审计）/ Five years as XLSX with charts (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: your own area */
+                    areaCode?: string;
+                    /** @description five years, e.g. 2021-2025; default: the last five complete years */
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report/imports/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 统计数据导入模板 / The import template */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导入批次 / Import batches */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            total: number;
+                            items: components["schemas"]["ReportImportBatch"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * 导入统计数据（CSV UTF-8/GBK 或 XLSX）/ Import statistics (CSV UTF-8/GBK or XLSX)
+         * @description multipart/form-data，一个 `file` 部分。列：指标、区域代码、月份、数值、来源部门。逐行校验：错误行给出行号、字段与原因，其余有效行全部入库；同一指标、区域、月份再次导入时更新数值。 / multipart/form-data with one `file` part. Columns: indicator, area code, month, value, department. Each row is checked: bad rows are reported (row, field, reason) and every valid row lands; the same indicator, area and month imported again updates the value.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportImportBatch"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/report/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导入批次及其错误行 / An import batch with its row errors */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReportImportBatch"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/vessels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 渔船名录（分页、筛选）/ The fishing-vessel registry */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 12-digit statistical area code, or 15 digits for a grid */
+                    areaCode?: string;
+                    q?: string;
+                    status?: "unknown" | "in_port" | "at_sea" | "silent";
+                    homePort?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["SeaVessel"][];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 登记渔船（sea:manage，记审计）/ Register a vessel (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        number: string;
+                        name: string;
+                        /** @description 12-digit statistical area code, or 15 digits for a grid */
+                        areaCode: string;
+                        homePort: string;
+                        owner?: {
+                            /** @enum {string} */
+                            type: "person" | "enterprise";
+                            id: string;
+                        } | null;
+                        crewCount?: number;
+                        crewPersonIds?: string[];
+                        lengthM?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SeaVessel"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/vessels/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出渔船名录为 Excel（记审计）/ Export the registry (audited) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 12-digit statistical area code, or 15 digits for a grid */
+                    areaCode?: string;
+                    q?: string;
+                    status?: "unknown" | "in_port" | "at_sea" | "silent";
+                    homePort?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/vnd.openxmlformats-officedocument.spreadsheetml.sheet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/vessels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一艘渔船 / One vessel */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SeaVessel"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改渔船信息（带版本号，记审计）/ Update a vessel (versioned, audited) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        number?: string;
+                        name?: string;
+                        /** @description 12-digit statistical area code, or 15 digits for a grid */
+                        areaCode?: string;
+                        homePort?: string;
+                        owner?: {
+                            /** @enum {string} */
+                            type: "person" | "enterprise";
+                            id: string;
+                        } | null;
+                        crewCount?: number;
+                        crewPersonIds?: string[];
+                        lengthM?: number | null;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SeaVessel"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/sea/vessels/{id}/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 渔船轨迹（最近 N 分钟）/ A vessel’s track over the last N minutes */
+        get: {
+            parameters: {
+                query?: {
+                    minutes?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            points: {
+                                ts: string;
+                                lng: number;
+                                lat: number;
+                                sog: number | null;
+                                cog: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 地图图层：渔船最新位置与近期轨迹 / Map layer: latest positions and recent tracks
+         * @description 管辖区域内有位置的渔船（WGS-84）及在海上渔船最近 trackMinutes 分钟的轨迹（每船最多 60 点）。位置更新时服务器推送 SSE 事件 `sea.positions`，新预警推送 `sea.alert`。
+         *
+         *     Vessels in your scope with a position, and the recent tracks of those at sea. The server pushes `sea.positions` (SSE) when positions were stored and `sea.alert` when an alert is raised.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    trackMinutes?: number;
+                    maxTracks?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            vessels: {
+                                id: string;
+                                number: string;
+                                name: string;
+                                /** @enum {string} */
+                                status: "unknown" | "in_port" | "at_sea" | "silent";
+                                ts: string;
+                                lng: number;
+                                lat: number;
+                                sog: number | null;
+                                cog: number | null;
+                                openAlerts: number;
+                            }[];
+                            tracks: {
+                                vesselId: string;
+                                coordinates: [
+                                    number,
+                                    number
+                                ][];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/geometries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 航道、斑马线、禁入区、港区 / Channels, corridors, restricted zones, ports */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "channel" | "corridor" | "zone" | "port";
+                    all?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["SeaGeometry"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 新增几何（绘制或粘贴 GeoJSON；自相交/越界为 GEOMETRY_INVALID）/ Add a polygon */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "channel" | "corridor" | "zone" | "port";
+                        name: string;
+                        /** @description 12-digit statistical area code, or 15 digits for a grid */
+                        areaCode: string;
+                        /** @description GeoJSON Polygon / Feature<Polygon>, or Polygon coordinates [[[lng, lat], …]] (WGS-84) */
+                        geometry: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SeaGeometry"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/geometries/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 导入 GeoJSON（逐要素校验，有效的入库，无效的逐条报告）/ Import a FeatureCollection */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 12-digit statistical area code, or 15 digits for a grid */
+                        areaCode: string;
+                        /** @enum {string} */
+                        kind?: "channel" | "corridor" | "zone" | "port";
+                        geojson: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: number;
+                            items: components["schemas"]["SeaGeometry"][];
+                            errors: {
+                                index: number;
+                                code: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/geometries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改几何（名称、启用、形状；带版本号）/ Update a polygon (versioned) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: number;
+                        name?: string;
+                        active?: boolean;
+                        /** @description GeoJSON Polygon / Feature<Polygon>, or Polygon coordinates [[[lng, lat], …]] (WGS-84) */
+                        geometry?: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SeaGeometry"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/sea/closures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 休渔令/台风封港令 / Closure orders */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                areaCode: string;
+                                coordinates: [
+                                    number,
+                                    number
+                                ][][];
+                                startsAt: string;
+                                endsAt: string | null;
+                                liftedAt: string | null;
+                                reason: string | null;
+                                active: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 发布封港令（区域+时间，记审计）/ Issue a closure order (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description 12-digit statistical area code, or 15 digits for a grid */
+                        areaCode: string;
+                        /** @description GeoJSON Polygon / Feature<Polygon>, or Polygon coordinates [[[lng, lat], …]] (WGS-84) */
+                        geometry: unknown;
+                        /** Format: date-time */
+                        startsAt?: string;
+                        endsAt?: string | null;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/closures/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 解除封港令（须说明理由）/ Lift a closure order */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 进出港报告 / Port exit and entry reports */
+        get: {
+            parameters: {
+                query?: {
+                    vesselId?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                vesselId: string;
+                                vesselNumber: string;
+                                /** @enum {string} */
+                                kind: "exit" | "entry";
+                                port: string;
+                                reportedAt: string;
+                                crewOnBoard: number | null;
+                                destination: string | null;
+                                by: string;
+                            }[];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 填报进出港报告 / File a port exit or entry report */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        vesselId: string;
+                        /** @enum {string} */
+                        kind: "exit" | "entry";
+                        port: string;
+                        crewOnBoard?: number;
+                        destination?: string;
+                        /** Format: date-time */
+                        reportedAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            vesselId: string;
+                            /** @enum {string} */
+                            kind: "exit" | "entry";
+                            port: string;
+                            reportedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/params": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 规则参数 / The rules’ parameters */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            defaults: {
+                                [key: string]: unknown;
+                            };
+                            version: number;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** 修改规则参数（市级，带版本号与理由，记审计）/ Change the parameters (audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version: number;
+                        params: {
+                            [key: string]: unknown;
+                        };
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            defaults: {
+                                [key: string]: unknown;
+                            };
+                            version: number;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 海上预警看板（闭环操作走 /api/matters/:id/transitions）/ The sea alert board */
+        get: {
+            parameters: {
+                query?: {
+                    open?: "true" | "false";
+                    rule?: "channel_crossing" | "restricted_zone" | "signal_lost" | "closure" | "port_exit";
+                    vesselId?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                matterId: string;
+                                matterNumber: string;
+                                title: string;
+                                status: string;
+                                closed: boolean;
+                                /** @enum {string} */
+                                rule: "channel_crossing" | "restricted_zone" | "signal_lost" | "closure" | "port_exit";
+                                ruleName: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                vesselId: string;
+                                vesselNumber: string;
+                                vesselName: string;
+                                breaches: number;
+                                firstAt: string;
+                                lastAt: string;
+                                lng: number | null;
+                                lat: number | null;
+                                version: number;
+                                areaCode: string;
+                            }[];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 位置接入计数（收到 = 已评估 + 已拒收）/ Feed counters (received = evaluated + rejected) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            running: boolean;
+                            received: number;
+                            evaluated: number;
+                            rejected: number;
+                            rejectedBy: {
+                                [key: string]: number;
+                            };
+                            breaches: number;
+                            raised: number;
+                            deduplicated: number;
+                            stored: number;
+                            alertFailures: number;
+                            forwarded: number;
+                            leading: boolean;
+                            broker: string | null;
+                            vessels: number;
+                            atSea: number;
+                            topic: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/feed/rejects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 最近被拒收的位置消息（样本）/ Recent rejected messages (samples) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                at: string;
+                                reason: string;
+                                topic: string | null;
+                                sample: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 位置推送令牌 / Push tokens */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                prefix: string;
+                                createdAt: string;
+                                lastUsedAt: string | null;
+                                revokedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 签发推送令牌（只显示一次，记审计）/ Issue a push token (shown once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            token: string;
+                            id: string;
+                            name: string;
+                            prefix: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** 吊销推送令牌 / Revoke a push token */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sea/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 推送船位（部门系统，Bearer 推送令牌）/ Push positions (department systems, bearer token)
+         * @description `Authorization: Bearer <token>`。每条 `{number, lng, lat, sog?, cog?, ts}`（ts 为毫秒时间戳或 ISO 8601）；与 MQTT 消息同样评估；格式错误、越界、跳变的逐条返回并计数，不影响其他记录。
+         *
+         *     Bearer push token. Each record `{number, lng, lat, sog?, cog?, ts}` is evaluated like an MQTT message; malformed, out-of-range and jumping records are returned one by one and counted.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        positions: unknown[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accepted: number;
+                            rejected: {
+                                index: number;
+                                reason: string;
+                                detail: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -17057,6 +21712,172 @@ export interface components {
             departmentCode: string | null;
             /** @description masked (138****5678); the plain number through …/team/reveal */
             phone: string | null;
+        };
+        GridMemberInput: {
+            id: string;
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+            roleName: {
+                zh: string;
+                en: string;
+            };
+            /** @enum {string} */
+            group: "1" | "3" | "N";
+            name: string;
+            /** @description masked (138****5678); POST …/reveal for the number */
+            phone: string | null;
+            userId: string | null;
+            userName: string | null;
+            unit: string | null;
+            since: string;
+            /**
+             * @description the check-in rule of the role
+             * @enum {string}
+             */
+            period: "none" | "day" | "week";
+            lastCheckinAt: string | null;
+            version: number;
+        };
+        GridRulesInput: {
+            rules: {
+                /** @enum {string} */
+                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                roleName: {
+                    zh: string;
+                    en: string;
+                };
+                /** @enum {string} */
+                period: "none" | "day" | "week";
+            }[];
+            /** @description metres outside the polygon still accepted */
+            toleranceM: number;
+            /** @description a fix less precise than this is refused */
+            maxAccuracyM: number;
+        };
+        GridCheckinInput: {
+            id: string;
+            memberId: string;
+            memberName: string;
+            /** @enum {string} */
+            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+            roleName: {
+                zh: string;
+                en: string;
+            };
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            period: "day" | "week";
+            periodStart: string;
+            at: string;
+            point: {
+                lng: number;
+                lat: number;
+            };
+            accuracyM: number;
+            /** @description 0 inside the grid; else metres outside (within the tolerance) */
+            distanceM: number;
+        };
+        GridVisitInput: {
+            id: string;
+            checkinId: string;
+            areaCode: string;
+            houseIds: string[];
+            findings: string | null;
+            matterId: string | null;
+            matterNumber: string | null;
+            photos: {
+                id: string;
+                filename: string;
+                mime: string;
+                size: number;
+            }[];
+            createdAt: string;
+        };
+        GridReportInput: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            totals: {
+                code: string;
+                name: string;
+                level: number;
+                /** @description members with a rule */
+                members: number;
+                required: number;
+                done: number;
+                /** @description done / required, 0–1; null when nothing is required */
+                share: number | null;
+                /** @description 网格长 (daily rule by default) */
+                leaderShare: number | null;
+                /** @description 网格指导员 (weekly rule by default) */
+                instructorShare: number | null;
+            };
+            /** @description the children of the area (members for a grid: see missing) */
+            rows: {
+                code: string;
+                name: string;
+                level: number;
+                /** @description members with a rule */
+                members: number;
+                required: number;
+                done: number;
+                /** @description done / required, 0–1; null when nothing is required */
+                share: number | null;
+                /** @description 网格长 (daily rule by default) */
+                leaderShare: number | null;
+                /** @description 网格指导员 (weekly rule by default) */
+                instructorShare: number | null;
+            }[];
+            missing: {
+                memberId: string;
+                name: string;
+                /** @enum {string} */
+                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                roleName: {
+                    zh: string;
+                    en: string;
+                };
+                areaCode: string;
+                areaName: string | null;
+                required: number;
+                done: number;
+                missing: number;
+                lastCheckinAt: string | null;
+                hasAccount: boolean;
+            }[];
+            /** @description members short of their rule (the list holds up to 500) */
+            missingTotal: number;
+            trend: {
+                day: string;
+                /** @description daily-rule check-ins owed that day */
+                required: number;
+                /** @description daily-rule check-ins done that day */
+                done: number;
+                /** @description all check-ins that day */
+                checkins: number;
+            }[];
+        };
+        GridLayerInput: {
+            points: {
+                /** @description the member */
+                id: string;
+                lng: number;
+                lat: number;
+                name: string;
+                /** @enum {string} */
+                kind: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                areaCode: string;
+                at: string;
+            }[];
+            total: number;
+            truncated: boolean;
         };
         CourtInput: {
             id: string;
@@ -17561,171 +22382,62 @@ export interface components {
             deadlineState: string;
             dueAt: string | null;
         };
-        GridMemberInput: {
+        HazardInput: {
             id: string;
-            areaCode: string;
-            areaName: string | null;
+            number: string;
+            title: string;
+            category: string | null;
+            categoryName: {
+                zh: string;
+                en: string;
+            } | null;
             /** @enum {string} */
-            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
-            roleName: {
+            severity: "general" | "larger" | "major";
+            severityName: {
                 zh: string;
                 en: string;
             };
-            /** @enum {string} */
-            group: "1" | "3" | "N";
-            name: string;
-            /** @description masked (138****5678); POST …/reveal for the number */
-            phone: string | null;
-            userId: string | null;
-            userName: string | null;
-            unit: string | null;
-            since: string;
-            /**
-             * @description the check-in rule of the role
-             * @enum {string}
-             */
-            period: "none" | "day" | "week";
-            lastCheckinAt: string | null;
-            version: number;
-        };
-        GridRulesInput: {
-            rules: {
-                /** @enum {string} */
-                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
-                roleName: {
-                    zh: string;
-                    en: string;
-                };
-                /** @enum {string} */
-                period: "none" | "day" | "week";
-            }[];
-            /** @description metres outside the polygon still accepted */
-            toleranceM: number;
-            /** @description a fix less precise than this is refused */
-            maxAccuracyM: number;
-        };
-        GridCheckinInput: {
-            id: string;
-            memberId: string;
-            memberName: string;
-            /** @enum {string} */
-            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
-            roleName: {
-                zh: string;
-                en: string;
-            };
+            status: string;
+            statusName: string;
+            closed: boolean;
+            urgency: string;
             areaCode: string;
             areaName: string | null;
-            /** @enum {string} */
-            period: "day" | "week";
-            periodStart: string;
-            at: string;
+            address: string | null;
             point: {
                 lng: number;
                 lat: number;
-            };
-            accuracyM: number;
-            /** @description 0 inside the grid; else metres outside (within the tolerance) */
-            distanceM: number;
-        };
-        GridVisitInput: {
-            id: string;
-            checkinId: string;
-            areaCode: string;
-            houseIds: string[];
-            findings: string | null;
-            matterId: string | null;
-            matterNumber: string | null;
-            photos: {
+            } | null;
+            enterprise: {
                 id: string;
-                filename: string;
-                mime: string;
-                size: number;
-            }[];
+                name: string;
+            } | null;
+            responsibleName: string | null;
+            assignee: {
+                department: string | null;
+                areaCode: string | null;
+                userId: string | null;
+            } | null;
+            dueAt: string | null;
+            /** @enum {string} */
+            deadlineState: "normal" | "warning" | "overdue";
+            /** @description the two "3030" clocks */
+            clock: {
+                reportedAt: string | null;
+                /** @description 上报 + the respond time (30 minutes by default) */
+                respondDueAt: string | null;
+                /** @description 交办 */
+                respondedAt: string | null;
+                /** @description 交办 + the rectify time (30 days by default) */
+                rectifyDueAt: string | null;
+                /** @description 验收通过 */
+                passedAt: string | null;
+                respondedInTime: boolean | null;
+                rectifiedInTime: boolean | null;
+                failedCount: number;
+            };
             createdAt: string;
-        };
-        GridReportInput: {
-            area: {
-                code: string;
-                name: string;
-                level: number;
-            };
-            from: string;
-            to: string;
-            totals: {
-                code: string;
-                name: string;
-                level: number;
-                /** @description members with a rule */
-                members: number;
-                required: number;
-                done: number;
-                /** @description done / required, 0–1; null when nothing is required */
-                share: number | null;
-                /** @description 网格长 (daily rule by default) */
-                leaderShare: number | null;
-                /** @description 网格指导员 (weekly rule by default) */
-                instructorShare: number | null;
-            };
-            /** @description the children of the area (members for a grid: see missing) */
-            rows: {
-                code: string;
-                name: string;
-                level: number;
-                /** @description members with a rule */
-                members: number;
-                required: number;
-                done: number;
-                /** @description done / required, 0–1; null when nothing is required */
-                share: number | null;
-                /** @description 网格长 (daily rule by default) */
-                leaderShare: number | null;
-                /** @description 网格指导员 (weekly rule by default) */
-                instructorShare: number | null;
-            }[];
-            missing: {
-                memberId: string;
-                name: string;
-                /** @enum {string} */
-                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
-                roleName: {
-                    zh: string;
-                    en: string;
-                };
-                areaCode: string;
-                areaName: string | null;
-                required: number;
-                done: number;
-                missing: number;
-                lastCheckinAt: string | null;
-                hasAccount: boolean;
-            }[];
-            /** @description members short of their rule (the list holds up to 500) */
-            missingTotal: number;
-            trend: {
-                day: string;
-                /** @description daily-rule check-ins owed that day */
-                required: number;
-                /** @description daily-rule check-ins done that day */
-                done: number;
-                /** @description all check-ins that day */
-                checkins: number;
-            }[];
-        };
-        GridLayerInput: {
-            points: {
-                /** @description the member */
-                id: string;
-                lng: number;
-                lat: number;
-                name: string;
-                /** @enum {string} */
-                kind: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
-                areaCode: string;
-                at: string;
-            }[];
-            total: number;
-            truncated: boolean;
+            version: number;
         };
         MapConfigInput: {
             /** @description [lng, lat] WGS-84: the centre of the user’s area */
@@ -17971,7 +22683,7 @@ export interface components {
                 closed: boolean;
                 createdAt: string;
             }[];
-            /** @description empty until the hazards line of work exists */
+            /** @description 问题隐患 naming the enterprise as a party, newest first */
             hazards: {
                 id: string;
                 number: string;
@@ -18158,6 +22870,11 @@ export interface components {
                 courtName: string;
                 appliedOn: string;
                 note: string | null;
+                /** @description the 司法确认 slot booked at the shared court, if it was booked through the registry */
+                booking: {
+                    id: string;
+                    startsAt: string;
+                } | null;
             } | null;
             timeline: {
                 id: string;
@@ -18275,6 +22992,211 @@ export interface components {
                 type: "LineString";
                 coordinates: number[][];
             };
+        };
+        ReportPeriodInput: {
+            key: string;
+            /** @enum {string} */
+            kind: "month" | "quarter" | "year" | "five";
+            label: {
+                zh: string;
+                en: string;
+            };
+            from: string;
+            to: string;
+        };
+        ReportFigureInput: {
+            /** @description null = 无数据 (nothing to compute it from), never 0 % */
+            value: number | null;
+            numerator: number | null;
+            /** @description rate: what it divides by; median: how many; count: the count */
+            denominator: number | null;
+        };
+        ReportIndicatorInput: {
+            code: string;
+            name: {
+                zh: string;
+                en: string;
+            };
+            unit: {
+                zh: string;
+                en: string;
+            };
+            definition: {
+                zh: string;
+                en: string;
+            };
+            /** @description what the drill-down lists */
+            drill: {
+                zh: string;
+                en: string;
+            };
+            /**
+             * @description up: higher is better; down: lower is better
+             * @enum {string}
+             */
+            direction: "up" | "down";
+            /** @enum {string} */
+            source: "platform" | "imported";
+            /** @enum {string} */
+            kind: "rate" | "count" | "amount" | "duration";
+        };
+        ReportInput: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            period: components["schemas"]["ReportPeriodInput"];
+            lastYear: components["schemas"]["ReportPeriodInput"];
+            items: {
+                code: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                unit: {
+                    zh: string;
+                    en: string;
+                };
+                definition: {
+                    zh: string;
+                    en: string;
+                };
+                /** @description what the drill-down lists */
+                drill: {
+                    zh: string;
+                    en: string;
+                };
+                /**
+                 * @description up: higher is better; down: lower is better
+                 * @enum {string}
+                 */
+                direction: "up" | "down";
+                /** @enum {string} */
+                source: "platform" | "imported";
+                /** @enum {string} */
+                kind: "rate" | "count" | "amount" | "duration";
+                /** @description null = 无数据 (nothing to compute it from), never 0 % */
+                value: number | null;
+                numerator: number | null;
+                /** @description rate: what it divides by; median: how many; count: the count */
+                denominator: number | null;
+                lastYear: components["schemas"]["ReportFigureInput"];
+                /** @description rate: percentage points; else percent; null: not comparable */
+                change: number | null;
+                /** @enum {string} */
+                changeUnit: "pp" | "%";
+            }[];
+        };
+        ReportDrillInput: {
+            indicator: components["schemas"]["ReportIndicatorInput"];
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            period: components["schemas"]["ReportPeriodInput"];
+            figure: components["schemas"]["ReportFigureInput"];
+            total: number;
+            items: {
+                id: string;
+                label: string;
+                areaCode: string;
+                at: string | null;
+                status: string | null;
+                value: number | null;
+                done: number | null;
+                link: string | null;
+                file: string | null;
+                row: number | null;
+                importedBy: string | null;
+                department: string | null;
+            }[];
+        };
+        ReportFiveYearsInput: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            period: components["schemas"]["ReportPeriodInput"];
+            years: number[];
+            items: {
+                code: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                unit: {
+                    zh: string;
+                    en: string;
+                };
+                definition: {
+                    zh: string;
+                    en: string;
+                };
+                /** @description what the drill-down lists */
+                drill: {
+                    zh: string;
+                    en: string;
+                };
+                /**
+                 * @description up: higher is better; down: lower is better
+                 * @enum {string}
+                 */
+                direction: "up" | "down";
+                /** @enum {string} */
+                source: "platform" | "imported";
+                /** @enum {string} */
+                kind: "rate" | "count" | "amount" | "duration";
+                years: {
+                    /** @description null = 无数据 (nothing to compute it from), never 0 % */
+                    value: number | null;
+                    numerator: number | null;
+                    /** @description rate: what it divides by; median: how many; count: the count */
+                    denominator: number | null;
+                    year: number;
+                }[];
+                total: components["schemas"]["ReportFigureInput"];
+                /** @description first year → last year: rate in points, else percent */
+                change: number | null;
+                /** @enum {string} */
+                changeUnit: "pp" | "%";
+            }[];
+            charts: {
+                key: string;
+                title: {
+                    zh: string;
+                    en: string;
+                };
+                series: {
+                    code: string;
+                    /** @enum {string} */
+                    type: "bar" | "line";
+                    axis: number;
+                }[];
+            }[];
+            headlines: string[];
+        };
+        ReportImportBatchInput: {
+            id: string;
+            filename: string;
+            /** @enum {string} */
+            format: "csv" | "xlsx";
+            encoding: string | null;
+            rowsTotal: number;
+            inserted: number;
+            updated: number;
+            rejected: number;
+            errors: {
+                row: number;
+                field: string;
+                code: string;
+                message: string;
+            }[];
+            areaCode: string;
+            importedBy: string;
+            createdAt: string;
         };
         ScreenSummaryInput: {
             area: {
@@ -18409,6 +23331,48 @@ export interface components {
                     lat: number;
                 } | null;
             }[];
+        };
+        SeaVesselInput: {
+            id: string;
+            number: string;
+            name: string;
+            areaCode: string;
+            areaName: string | null;
+            homePort: string;
+            owner: {
+                /** @enum {string} */
+                type: "person" | "enterprise";
+                id: string;
+                name: string | null;
+            } | null;
+            crewCount: number;
+            crewPersonIds: string[];
+            lengthM: number | null;
+            /** @enum {string} */
+            status: "unknown" | "in_port" | "at_sea" | "silent";
+            last: {
+                ts: string;
+                lng: number;
+                lat: number;
+                sog: number | null;
+                cog: number | null;
+            } | null;
+            openAlerts: number;
+            version: number;
+        };
+        SeaGeometryInput: {
+            id: string;
+            /** @enum {string} */
+            kind: "channel" | "corridor" | "zone" | "port";
+            name: string;
+            areaCode: string;
+            coordinates: [
+                number,
+                number
+            ][][];
+            active: boolean;
+            version: number;
+            updatedAt: string;
         };
         AuditEntryInput: {
             id: string;
@@ -18856,6 +23820,172 @@ export interface components {
             departmentCode: string | null;
             /** @description masked (138****5678); the plain number through …/team/reveal */
             phone: string | null;
+        };
+        GridMember: {
+            id: string;
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+            roleName: {
+                zh: string;
+                en: string;
+            };
+            /** @enum {string} */
+            group: "1" | "3" | "N";
+            name: string;
+            /** @description masked (138****5678); POST …/reveal for the number */
+            phone: string | null;
+            userId: string | null;
+            userName: string | null;
+            unit: string | null;
+            since: string;
+            /**
+             * @description the check-in rule of the role
+             * @enum {string}
+             */
+            period: "none" | "day" | "week";
+            lastCheckinAt: string | null;
+            version: number;
+        };
+        GridRules: {
+            rules: {
+                /** @enum {string} */
+                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                roleName: {
+                    zh: string;
+                    en: string;
+                };
+                /** @enum {string} */
+                period: "none" | "day" | "week";
+            }[];
+            /** @description metres outside the polygon still accepted */
+            toleranceM: number;
+            /** @description a fix less precise than this is refused */
+            maxAccuracyM: number;
+        };
+        GridCheckin: {
+            id: string;
+            memberId: string;
+            memberName: string;
+            /** @enum {string} */
+            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+            roleName: {
+                zh: string;
+                en: string;
+            };
+            areaCode: string;
+            areaName: string | null;
+            /** @enum {string} */
+            period: "day" | "week";
+            periodStart: string;
+            at: string;
+            point: {
+                lng: number;
+                lat: number;
+            };
+            accuracyM: number;
+            /** @description 0 inside the grid; else metres outside (within the tolerance) */
+            distanceM: number;
+        };
+        GridVisit: {
+            id: string;
+            checkinId: string;
+            areaCode: string;
+            houseIds: string[];
+            findings: string | null;
+            matterId: string | null;
+            matterNumber: string | null;
+            photos: {
+                id: string;
+                filename: string;
+                mime: string;
+                size: number;
+            }[];
+            createdAt: string;
+        };
+        GridReport: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            from: string;
+            to: string;
+            totals: {
+                code: string;
+                name: string;
+                level: number;
+                /** @description members with a rule */
+                members: number;
+                required: number;
+                done: number;
+                /** @description done / required, 0–1; null when nothing is required */
+                share: number | null;
+                /** @description 网格长 (daily rule by default) */
+                leaderShare: number | null;
+                /** @description 网格指导员 (weekly rule by default) */
+                instructorShare: number | null;
+            };
+            /** @description the children of the area (members for a grid: see missing) */
+            rows: {
+                code: string;
+                name: string;
+                level: number;
+                /** @description members with a rule */
+                members: number;
+                required: number;
+                done: number;
+                /** @description done / required, 0–1; null when nothing is required */
+                share: number | null;
+                /** @description 网格长 (daily rule by default) */
+                leaderShare: number | null;
+                /** @description 网格指导员 (weekly rule by default) */
+                instructorShare: number | null;
+            }[];
+            missing: {
+                memberId: string;
+                name: string;
+                /** @enum {string} */
+                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                roleName: {
+                    zh: string;
+                    en: string;
+                };
+                areaCode: string;
+                areaName: string | null;
+                required: number;
+                done: number;
+                missing: number;
+                lastCheckinAt: string | null;
+                hasAccount: boolean;
+            }[];
+            /** @description members short of their rule (the list holds up to 500) */
+            missingTotal: number;
+            trend: {
+                day: string;
+                /** @description daily-rule check-ins owed that day */
+                required: number;
+                /** @description daily-rule check-ins done that day */
+                done: number;
+                /** @description all check-ins that day */
+                checkins: number;
+            }[];
+        };
+        GridLayer: {
+            points: {
+                /** @description the member */
+                id: string;
+                lng: number;
+                lat: number;
+                name: string;
+                /** @enum {string} */
+                kind: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
+                areaCode: string;
+                at: string;
+            }[];
+            total: number;
+            truncated: boolean;
         };
         Court: {
             id: string;
@@ -19360,171 +24490,62 @@ export interface components {
             deadlineState: string;
             dueAt: string | null;
         };
-        GridMember: {
+        Hazard: {
             id: string;
-            areaCode: string;
-            areaName: string | null;
+            number: string;
+            title: string;
+            category: string | null;
+            categoryName: {
+                zh: string;
+                en: string;
+            } | null;
             /** @enum {string} */
-            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
-            roleName: {
+            severity: "general" | "larger" | "major";
+            severityName: {
                 zh: string;
                 en: string;
             };
-            /** @enum {string} */
-            group: "1" | "3" | "N";
-            name: string;
-            /** @description masked (138****5678); POST …/reveal for the number */
-            phone: string | null;
-            userId: string | null;
-            userName: string | null;
-            unit: string | null;
-            since: string;
-            /**
-             * @description the check-in rule of the role
-             * @enum {string}
-             */
-            period: "none" | "day" | "week";
-            lastCheckinAt: string | null;
-            version: number;
-        };
-        GridRules: {
-            rules: {
-                /** @enum {string} */
-                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
-                roleName: {
-                    zh: string;
-                    en: string;
-                };
-                /** @enum {string} */
-                period: "none" | "day" | "week";
-            }[];
-            /** @description metres outside the polygon still accepted */
-            toleranceM: number;
-            /** @description a fix less precise than this is refused */
-            maxAccuracyM: number;
-        };
-        GridCheckin: {
-            id: string;
-            memberId: string;
-            memberName: string;
-            /** @enum {string} */
-            role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
-            roleName: {
-                zh: string;
-                en: string;
-            };
+            status: string;
+            statusName: string;
+            closed: boolean;
+            urgency: string;
             areaCode: string;
             areaName: string | null;
-            /** @enum {string} */
-            period: "day" | "week";
-            periodStart: string;
-            at: string;
+            address: string | null;
             point: {
                 lng: number;
                 lat: number;
-            };
-            accuracyM: number;
-            /** @description 0 inside the grid; else metres outside (within the tolerance) */
-            distanceM: number;
-        };
-        GridVisit: {
-            id: string;
-            checkinId: string;
-            areaCode: string;
-            houseIds: string[];
-            findings: string | null;
-            matterId: string | null;
-            matterNumber: string | null;
-            photos: {
+            } | null;
+            enterprise: {
                 id: string;
-                filename: string;
-                mime: string;
-                size: number;
-            }[];
+                name: string;
+            } | null;
+            responsibleName: string | null;
+            assignee: {
+                department: string | null;
+                areaCode: string | null;
+                userId: string | null;
+            } | null;
+            dueAt: string | null;
+            /** @enum {string} */
+            deadlineState: "normal" | "warning" | "overdue";
+            /** @description the two "3030" clocks */
+            clock: {
+                reportedAt: string | null;
+                /** @description 上报 + the respond time (30 minutes by default) */
+                respondDueAt: string | null;
+                /** @description 交办 */
+                respondedAt: string | null;
+                /** @description 交办 + the rectify time (30 days by default) */
+                rectifyDueAt: string | null;
+                /** @description 验收通过 */
+                passedAt: string | null;
+                respondedInTime: boolean | null;
+                rectifiedInTime: boolean | null;
+                failedCount: number;
+            };
             createdAt: string;
-        };
-        GridReport: {
-            area: {
-                code: string;
-                name: string;
-                level: number;
-            };
-            from: string;
-            to: string;
-            totals: {
-                code: string;
-                name: string;
-                level: number;
-                /** @description members with a rule */
-                members: number;
-                required: number;
-                done: number;
-                /** @description done / required, 0–1; null when nothing is required */
-                share: number | null;
-                /** @description 网格长 (daily rule by default) */
-                leaderShare: number | null;
-                /** @description 网格指导员 (weekly rule by default) */
-                instructorShare: number | null;
-            };
-            /** @description the children of the area (members for a grid: see missing) */
-            rows: {
-                code: string;
-                name: string;
-                level: number;
-                /** @description members with a rule */
-                members: number;
-                required: number;
-                done: number;
-                /** @description done / required, 0–1; null when nothing is required */
-                share: number | null;
-                /** @description 网格长 (daily rule by default) */
-                leaderShare: number | null;
-                /** @description 网格指导员 (weekly rule by default) */
-                instructorShare: number | null;
-            }[];
-            missing: {
-                memberId: string;
-                name: string;
-                /** @enum {string} */
-                role: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
-                roleName: {
-                    zh: string;
-                    en: string;
-                };
-                areaCode: string;
-                areaName: string | null;
-                required: number;
-                done: number;
-                missing: number;
-                lastCheckinAt: string | null;
-                hasAccount: boolean;
-            }[];
-            /** @description members short of their rule (the list holds up to 500) */
-            missingTotal: number;
-            trend: {
-                day: string;
-                /** @description daily-rule check-ins owed that day */
-                required: number;
-                /** @description daily-rule check-ins done that day */
-                done: number;
-                /** @description all check-ins that day */
-                checkins: number;
-            }[];
-        };
-        GridLayer: {
-            points: {
-                /** @description the member */
-                id: string;
-                lng: number;
-                lat: number;
-                name: string;
-                /** @enum {string} */
-                kind: "leader" | "fulltime" | "parttime" | "instructor" | "police" | "doctor" | "lawyer" | "volunteer" | "other";
-                areaCode: string;
-                at: string;
-            }[];
-            total: number;
-            truncated: boolean;
+            version: number;
         };
         MapConfig: {
             /** @description [lng, lat] WGS-84: the centre of the user’s area */
@@ -19770,7 +24791,7 @@ export interface components {
                 closed: boolean;
                 createdAt: string;
             }[];
-            /** @description empty until the hazards line of work exists */
+            /** @description 问题隐患 naming the enterprise as a party, newest first */
             hazards: {
                 id: string;
                 number: string;
@@ -19957,6 +24978,11 @@ export interface components {
                 courtName: string;
                 appliedOn: string;
                 note: string | null;
+                /** @description the 司法确认 slot booked at the shared court, if it was booked through the registry */
+                booking: {
+                    id: string;
+                    startsAt: string;
+                } | null;
             } | null;
             timeline: {
                 id: string;
@@ -20074,6 +25100,211 @@ export interface components {
                 type: "LineString";
                 coordinates: number[][];
             };
+        };
+        ReportPeriod: {
+            key: string;
+            /** @enum {string} */
+            kind: "month" | "quarter" | "year" | "five";
+            label: {
+                zh: string;
+                en: string;
+            };
+            from: string;
+            to: string;
+        };
+        ReportFigure: {
+            /** @description null = 无数据 (nothing to compute it from), never 0 % */
+            value: number | null;
+            numerator: number | null;
+            /** @description rate: what it divides by; median: how many; count: the count */
+            denominator: number | null;
+        };
+        ReportIndicator: {
+            code: string;
+            name: {
+                zh: string;
+                en: string;
+            };
+            unit: {
+                zh: string;
+                en: string;
+            };
+            definition: {
+                zh: string;
+                en: string;
+            };
+            /** @description what the drill-down lists */
+            drill: {
+                zh: string;
+                en: string;
+            };
+            /**
+             * @description up: higher is better; down: lower is better
+             * @enum {string}
+             */
+            direction: "up" | "down";
+            /** @enum {string} */
+            source: "platform" | "imported";
+            /** @enum {string} */
+            kind: "rate" | "count" | "amount" | "duration";
+        };
+        Report: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            period: components["schemas"]["ReportPeriod"];
+            lastYear: components["schemas"]["ReportPeriod"];
+            items: {
+                code: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                unit: {
+                    zh: string;
+                    en: string;
+                };
+                definition: {
+                    zh: string;
+                    en: string;
+                };
+                /** @description what the drill-down lists */
+                drill: {
+                    zh: string;
+                    en: string;
+                };
+                /**
+                 * @description up: higher is better; down: lower is better
+                 * @enum {string}
+                 */
+                direction: "up" | "down";
+                /** @enum {string} */
+                source: "platform" | "imported";
+                /** @enum {string} */
+                kind: "rate" | "count" | "amount" | "duration";
+                /** @description null = 无数据 (nothing to compute it from), never 0 % */
+                value: number | null;
+                numerator: number | null;
+                /** @description rate: what it divides by; median: how many; count: the count */
+                denominator: number | null;
+                lastYear: components["schemas"]["ReportFigure"];
+                /** @description rate: percentage points; else percent; null: not comparable */
+                change: number | null;
+                /** @enum {string} */
+                changeUnit: "pp" | "%";
+            }[];
+        };
+        ReportDrill: {
+            indicator: components["schemas"]["ReportIndicator"];
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            period: components["schemas"]["ReportPeriod"];
+            figure: components["schemas"]["ReportFigure"];
+            total: number;
+            items: {
+                id: string;
+                label: string;
+                areaCode: string;
+                at: string | null;
+                status: string | null;
+                value: number | null;
+                done: number | null;
+                link: string | null;
+                file: string | null;
+                row: number | null;
+                importedBy: string | null;
+                department: string | null;
+            }[];
+        };
+        ReportFiveYears: {
+            area: {
+                code: string;
+                name: string;
+                level: number;
+            };
+            period: components["schemas"]["ReportPeriod"];
+            years: number[];
+            items: {
+                code: string;
+                name: {
+                    zh: string;
+                    en: string;
+                };
+                unit: {
+                    zh: string;
+                    en: string;
+                };
+                definition: {
+                    zh: string;
+                    en: string;
+                };
+                /** @description what the drill-down lists */
+                drill: {
+                    zh: string;
+                    en: string;
+                };
+                /**
+                 * @description up: higher is better; down: lower is better
+                 * @enum {string}
+                 */
+                direction: "up" | "down";
+                /** @enum {string} */
+                source: "platform" | "imported";
+                /** @enum {string} */
+                kind: "rate" | "count" | "amount" | "duration";
+                years: {
+                    /** @description null = 无数据 (nothing to compute it from), never 0 % */
+                    value: number | null;
+                    numerator: number | null;
+                    /** @description rate: what it divides by; median: how many; count: the count */
+                    denominator: number | null;
+                    year: number;
+                }[];
+                total: components["schemas"]["ReportFigure"];
+                /** @description first year → last year: rate in points, else percent */
+                change: number | null;
+                /** @enum {string} */
+                changeUnit: "pp" | "%";
+            }[];
+            charts: {
+                key: string;
+                title: {
+                    zh: string;
+                    en: string;
+                };
+                series: {
+                    code: string;
+                    /** @enum {string} */
+                    type: "bar" | "line";
+                    axis: number;
+                }[];
+            }[];
+            headlines: string[];
+        };
+        ReportImportBatch: {
+            id: string;
+            filename: string;
+            /** @enum {string} */
+            format: "csv" | "xlsx";
+            encoding: string | null;
+            rowsTotal: number;
+            inserted: number;
+            updated: number;
+            rejected: number;
+            errors: {
+                row: number;
+                field: string;
+                code: string;
+                message: string;
+            }[];
+            areaCode: string;
+            importedBy: string;
+            createdAt: string;
         };
         ScreenSummary: {
             area: {
@@ -20208,6 +25439,48 @@ export interface components {
                     lat: number;
                 } | null;
             }[];
+        };
+        SeaVessel: {
+            id: string;
+            number: string;
+            name: string;
+            areaCode: string;
+            areaName: string | null;
+            homePort: string;
+            owner: {
+                /** @enum {string} */
+                type: "person" | "enterprise";
+                id: string;
+                name: string | null;
+            } | null;
+            crewCount: number;
+            crewPersonIds: string[];
+            lengthM: number | null;
+            /** @enum {string} */
+            status: "unknown" | "in_port" | "at_sea" | "silent";
+            last: {
+                ts: string;
+                lng: number;
+                lat: number;
+                sog: number | null;
+                cog: number | null;
+            } | null;
+            openAlerts: number;
+            version: number;
+        };
+        SeaGeometry: {
+            id: string;
+            /** @enum {string} */
+            kind: "channel" | "corridor" | "zone" | "port";
+            name: string;
+            areaCode: string;
+            coordinates: [
+                number,
+                number
+            ][][];
+            active: boolean;
+            version: number;
+            updatedAt: string;
         };
         AuditEntry: {
             id: string;

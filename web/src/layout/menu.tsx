@@ -7,6 +7,7 @@ import {
   BankOutlined,
   BarChartOutlined,
   CloudUploadOutlined,
+  CompassOutlined,
   DashboardOutlined,
   DatabaseOutlined,
   EditOutlined,
@@ -27,6 +28,7 @@ import {
   TeamOutlined,
   TrophyOutlined,
   UnorderedListOutlined,
+  WarningOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 
@@ -231,6 +233,15 @@ export const MENU: MenuEntry[] = [
     icon: <BankOutlined />,
     roles: MATTER_READERS,
   },
+  // 海上斑马线 (docs/SEA.md): vessels, live tracks and sea alerts for the roles with sea:read.
+  {
+    key: 'sea',
+    path: '/sea',
+    zh: '海上斑马线',
+    en: 'Sea safety',
+    icon: <CompassOutlined />,
+    roles: [...CENTRES, 'grid_worker'],
+  },
   {
     key: 'psych',
     path: '/psych',
@@ -238,6 +249,41 @@ export const MENU: MenuEntry[] = [
     en: 'Psych stations',
     icon: <HeartOutlined />,
     roles: MATTER_READERS,
+  },
+  // 问题隐患 (docs/HAZARDS.md): the 3030 loop for everyone who reads matters; 隐患上报 in a grid worker's menu (the
+  // phone's bottom bar is full).
+  {
+    key: 'hazards',
+    path: '/hazards',
+    zh: '问题隐患',
+    en: 'Hazards',
+    icon: <WarningOutlined />,
+    roles: MATTER_READERS,
+  },
+  {
+    key: 'hazard-report',
+    path: '/hazards/new',
+    zh: '隐患上报',
+    en: 'Report a hazard',
+    icon: <WarningOutlined />,
+    roles: ['grid_worker'],
+  },
+  // 平安报表 (docs/REPORTS.md): the centres read it (report:read); 数说五年 and the import are reached from it.
+  {
+    key: 'safety-report',
+    path: '/report',
+    zh: '平安报表',
+    en: 'Safety report',
+    icon: <FundProjectionScreenOutlined />,
+    roles: CENTRES,
+  },
+  {
+    key: 'safety-report-import',
+    path: '/report/imports',
+    zh: '统计数据导入',
+    en: 'Import statistics',
+    icon: <CloudUploadOutlined />,
+    roles: ['dept_clerk'],
   },
   {
     key: 'stats',

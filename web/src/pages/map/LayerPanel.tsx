@@ -42,6 +42,7 @@ export const DRAWN = new Set([
   'courts',
   'stations',
   'workers',
+  'sea',
 ]);
 
 export interface LayerStatus {

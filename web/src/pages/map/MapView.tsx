@@ -23,6 +23,7 @@ import { useIsMobile } from '../../components/useIsMobile';
 import { useI18n } from '../../i18n';
 import { useMatterTypes } from '../matters/components/lookups';
 import { AREA_LEVEL_NAMES } from '../matters/components/names';
+import { SeaLayers } from '../sea/SeaLayers';
 import {
   type Aggregate,
   type Bbox,
@@ -601,6 +602,7 @@ export function MapView({
               <FeaturesLayer key={layer} layer={layer} data={data} labels={labels} />
             ))}
             {tasksData && <TasksLayer tasks={tasksData} />}
+            {isOn('sea') && <SeaLayers labels={labels} />}
           </MapGL>
         )}
 

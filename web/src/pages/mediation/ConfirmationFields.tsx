@@ -18,7 +18,8 @@ export function ConfirmationFields({ form }: { form: FormInstance }) {
   const day = Form.useWatch('day', form) as dayjs.Dayjs | undefined;
   const courts = useQuery({
     queryKey: ['courts', 'pick', q],
-    queryFn: () => unwrap(api.GET('/api/courts', { params: { query: { ...(q ? { q } : {}), pageSize: 20 } } })),
+    queryFn: () =>
+      unwrap(api.GET('/api/courts', { params: { query: { ...(q ? { q } : {}), pageSize: 20 } } })),
   });
   return (
     <>
