@@ -77,6 +77,9 @@ const mosquitto = await new Promise<boolean>((resolve) => {
     resolve(false);
   });
 });
+// CI provides Mosquitto and says so: there a missing broker is a failure, not a skip.
+if (!mosquitto && process.env.ZHILI_REQUIRE_MQTT === '1')
+  throw new Error('ZHILI_REQUIRE_MQTT=1 but nothing listens on 127.0.0.1:1883');
 if (!mosquitto)
   console.warn(
     '\n*** SKIPPED: the Mosquitto test — nothing listens on 127.0.0.1:1883 (start mosquitto to run it) ***\n',
