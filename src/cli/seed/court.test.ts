@@ -54,6 +54,11 @@ describe('court demo seed', () => {
       ).toContain(c.area_code);
       expect(isValidMobile(k.vault.decrypt(c.liaison_phone_enc!, LIAISON_AAD))).toBe(true);
     }
+    // Joined the registry over the roll-out since 2021, a month before now at the latest.
+    const joined = courts.map((c) => new Date(c.created_at).getTime());
+    expect(Math.min(...joined)).toBeGreaterThanOrEqual(Date.UTC(2021, 0, 1));
+    expect(Math.max(...joined)).toBeLessThanOrEqual(Date.now() - 29 * 86_400_000);
+    expect(new Set(joined.map((t) => new Date(t).getUTCFullYear())).size).toBeGreaterThanOrEqual(3);
     const stations = await kdb(k.db)
       .selectFrom('court_stations')
       .select(['area_code', 'lng', 'lat'])

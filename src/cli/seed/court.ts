@@ -106,6 +106,11 @@ export async function seedCourtDemo(
     return { courts: 0, stations: 0, bookings: 0, uses: 0, referrals: 0, visits: 0 };
   }
   const byCode = new Map(areas.map((a) => [a.code, a]));
+  // When each court and station joined the registry: the roll-out from 2021 on, most of it in the first years
+  // (so that 平安报表's registry counts grow over 数说五年 rather than all appearing today), a month before
+  // the demo's "now" at the latest.
+  const rollout = Date.UTC(2021, 0, 1);
+  const rolledOut = () => new Date(rollout + (now.getTime() - 30 * 86_400_000 - rollout) * rnd() ** 1.6);
   const shuffle = <T>(xs: T[]): T[] => {
     for (let i = xs.length - 1; i > 0; i--) {
       const j = Math.floor(rnd() * (i + 1));
@@ -165,6 +170,7 @@ export async function seedCourtDemo(
       open_from: '09:00',
       open_to: rnd() < 0.3 ? '12:00' : '17:00',
       slot_minutes: rnd() < 0.7 ? 30 : 60,
+      created_at: rolledOut(),
     };
   });
   const courts = await insertChunks(tx, 'court_courts', courtRows, [
@@ -197,6 +203,7 @@ export async function seedCourtDemo(
       contact_name: staff[0]!.name,
       contact_phone_enc: vault.encrypt(generateMobile(rnd), CONTACT_AAD),
       hours: rnd() < 0.7 ? '周一至周五 9:00–17:00' : '周二、周四 14:00–17:00',
+      created_at: rolledOut(),
     };
   });
   const stations = await insertChunks(tx, 'court_stations', stationRows, ['id', 'area_code']);
