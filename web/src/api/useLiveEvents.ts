@@ -16,6 +16,10 @@ const LIVE_EVENTS = [
   'matter.overdue',
   'alert.raised',
   'alert.updated',
+  // 海上斑马线 (src/modules/sea/sea.feed.ts): positions stored for a county (a refresh hint for the vessel
+  // layer, not for the matter lists) and a sea alert raised (a matter of type sea_alert).
+  'sea.positions',
+  'sea.alert',
 ] as const;
 
 export type AlertLevel = 'red' | 'orange' | 'yellow';
@@ -35,6 +39,10 @@ export interface MatterEvent {
   level?: AlertLevel;
   score?: number;
   title?: string;
+  /** sea.alert only: the rule that was broken and the vessel. */
+  rule?: string;
+  ruleName?: string;
+  vessel?: string;
 }
 
 export type LiveState = 'connecting' | 'live' | 'offline';
@@ -61,6 +69,9 @@ function parse(data: unknown): MatterEvent | null {
       ['model', str(d.model)],
       ['modelName', str(d.modelName)],
       ['title', str(d.title)],
+      ['rule', str(d.rule)],
+      ['ruleName', str(d.ruleName)],
+      ['vessel', str(d.vessel)],
     ] as const) {
       if (x) e[k] = x;
     }
@@ -172,9 +183,12 @@ export function useLiveEvents(onEvent?: (e: MatterEvent) => void): LiveState {
     let listTimer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = subscribe({
       onEvent: (e) => {
-        if (e.matterId) void qc.invalidateQueries({ queryKey: ['matter', e.matterId] });
-        clearTimeout(listTimer);
-        listTimer = setTimeout(() => refreshLists(qc), LIST_DEBOUNCE_MS);
+        // Stored positions change no matter: they only concern the pages that show vessels (onEvent).
+        if (e.type !== 'sea.positions') {
+          if (e.matterId) void qc.invalidateQueries({ queryKey: ['matter', e.matterId] });
+          clearTimeout(listTimer);
+          listTimer = setTimeout(() => refreshLists(qc), LIST_DEBOUNCE_MS);
+        }
         onEventRef.current?.(e);
       },
       onState: setState,

@@ -602,7 +602,7 @@ export function MapView({
               <FeaturesLayer key={layer} layer={layer} data={data} labels={labels} />
             ))}
             {tasksData && <TasksLayer tasks={tasksData} />}
-            {isOn('sea') && <SeaLayers labels={labels} />}
+            {isOn('sea') && <SeaLayers labels={labels} live />}
           </MapGL>
         )}
 

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Layer, Source } from '@vis.gl/react-maplibre';
 import { useMemo } from 'react';
 import { api, unwrap } from '../../api/client';
+import { useSeaLive } from './live';
 
 /** Colours of the geometry kinds and vessel states (the legend on the sea page uses the same). */
 export const KIND_COLORS: Record<string, string> = {
@@ -23,7 +24,8 @@ export function useSeaLayer(enabled = true) {
     enabled,
     queryFn: () =>
       unwrap(api.GET('/api/sea/layer', { params: { query: { trackMinutes: 30, maxTracks: 300 } } })),
-    refetchInterval: 15_000,
+    // Refreshed by the event stream (useSeaLive, on sea.positions); this is only the fallback when it is down.
+    refetchInterval: 60_000,
   });
 }
 
@@ -41,7 +43,16 @@ export function useSeaGeometries(enabled = true) {
  * corridors, zones and ports (fills and outlines), the recent tracks, and the vessels (a dot per vessel, red
  * ringed when it has an open alert). Layer ids: `sea-geometry-fill`, `sea-tracks`, `sea-vessels`.
  */
-export function SeaLayers({ beforeId, labels = true }: { beforeId?: string; labels?: boolean }) {
+export function SeaLayers({
+  beforeId,
+  labels = true,
+  live = false,
+}: {
+  beforeId?: string;
+  labels?: boolean;
+  /** Listen to the event stream here (the city map); the sea page listens itself, for its notifier too. */
+  live?: boolean;
+}) {
   const layer = useSeaLayer();
   const geometries = useSeaGeometries();
   const shapes = useMemo(
@@ -89,6 +100,7 @@ export function SeaLayers({ beforeId, labels = true }: { beforeId?: string; labe
   const before = beforeId ? { beforeId } : {};
   return (
     <>
+      {live && <SeaLive />}
       <Source id="sea-geometry" type="geojson" data={shapes}>
         <Layer
           id="sea-geometry-fill"
@@ -149,4 +161,9 @@ export function SeaLayers({ beforeId, labels = true }: { beforeId?: string; labe
       </Source>
     </>
   );
+}
+
+function SeaLive() {
+  useSeaLive();
+  return null;
 }

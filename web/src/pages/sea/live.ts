@@ -1,8 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
+import { type LiveState, type MatterEvent, useLiveEvents } from '../../api/useLiveEvents';
 
-/** The server's sea events (src/modules/sea/sea.feed.ts): positions stored, an alert raised; and the loop's steps. */
-const SEA_EVENTS = ['sea.positions', 'sea.alert', 'matter.transitioned'] as const;
 const DEBOUNCE_MS = 800;
 
 export interface SeaAlertEvent {
@@ -15,54 +14,41 @@ export interface SeaAlertEvent {
 }
 
 /**
- * Keeps the sea queries fresh from the event stream (/api/events): a `sea.positions` burst refreshes the
- * layer and the vessel list once; `sea.alert` refreshes the board and is handed to `onAlert` (the notifier).
+ * Keeps the sea queries fresh from the tab's one event stream (useLiveEvents, /api/events): a `sea.positions`
+ * burst refreshes the layer and the vessel list once; `sea.alert` and the sea alerts' steps refresh the board,
+ * and `sea.alert` is handed to `onAlert` (the notifier).
  */
-export function useSeaLive(onAlert?: (e: SeaAlertEvent) => void): 'connecting' | 'live' | 'offline' {
+export function useSeaLive(onAlert?: (e: SeaAlertEvent) => void): LiveState {
   const qc = useQueryClient();
-  const [state, setState] = useState<'connecting' | 'live' | 'offline'>('connecting');
-  useEffect(() => {
-    if (typeof EventSource === 'undefined') return;
-    const es = new EventSource('/api/events');
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const refresh = () => {
-      if (timer) return;
-      timer = setTimeout(() => {
-        timer = null;
-        void qc.invalidateQueries({ queryKey: ['sea'] });
-      }, DEBOUNCE_MS);
-    };
-    es.addEventListener('ready', () => setState('live'));
-    es.onerror = () => setState(es.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
-    for (const type of SEA_EVENTS) {
-      es.addEventListener(type, (m) => {
-        refresh();
-        if (type !== 'sea.alert' || !onAlert) return;
-        try {
-          const e = JSON.parse((m as MessageEvent<string>).data) as {
-            matterId?: string;
-            matterNumber?: string;
-            data?: Record<string, unknown>;
-          };
-          const d = e.data ?? {};
-          const str = (x: unknown) => (typeof x === 'string' ? x : undefined);
-          onAlert({
-            matterId: e.matterId,
-            matterNumber: e.matterNumber,
-            title: str(d.title),
-            rule: str(d.rule),
-            ruleName: str(d.ruleName),
-            vessel: str(d.vessel),
-          });
-        } catch {
-          // An unreadable message only refreshes.
-        }
-      });
-    }
-    return () => {
-      if (timer) clearTimeout(timer);
-      es.close();
-    };
-  }, [qc, onAlert]);
-  return state;
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const onAlertRef = useRef(onAlert);
+  onAlertRef.current = onAlert;
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+  const onEvent = useCallback(
+    (e: MatterEvent) => {
+      if (e.type !== 'sea.positions' && e.type !== 'sea.alert' && e.type !== 'matter.transitioned') return;
+      if (!timer.current) {
+        timer.current = setTimeout(() => {
+          timer.current = null;
+          void qc.invalidateQueries({ queryKey: ['sea'] });
+        }, DEBOUNCE_MS);
+      }
+      if (e.type === 'sea.alert')
+        onAlertRef.current?.({
+          matterId: e.matterId,
+          matterNumber: e.matterNumber,
+          title: e.title,
+          rule: e.rule,
+          ruleName: e.ruleName,
+          vessel: e.vessel,
+        });
+    },
+    [qc],
+  );
+  return useLiveEvents(onEvent);
 }
