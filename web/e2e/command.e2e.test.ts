@@ -7,7 +7,7 @@ import { applySignals } from '../../src/modules/alert/runtime/runtime.ts';
 import { EARTH_RADIUS_M } from '../../src/modules/command/cameras.geo.ts';
 import { seedDutyPhones } from '../../src/modules/command/demo/duty-phones.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { type E2E, startE2E } from './harness.ts';
+import { chooseOption, type E2E, startE2E } from './harness.ts';
 
 announceBrowserSkip('web/e2e/command.e2e.test.ts');
 
@@ -321,19 +321,14 @@ describe.runIf(hasChromium)('一键直达 in the browser: cameras, player, dispa
     await act(page, 'verify', { note: '经视频核实已疏散' });
     await act(page, 'close');
     await row.waitFor({ state: 'detached', timeout: WRITE });
-    // Under load a click may land while the option list is still animating in (as in admin.e2e): choose
-    // 已办结 until the select shows it (at most three tries), as a person would click again.
     const boardStatus = town.page.getByTestId('board-status');
-    const closedOption = town.page.locator('.ant-select-item-option').filter({ hasText: '已办结' });
-    const chosen = boardStatus.filter({ hasText: '已办结' });
-    for (let attempt = 0; attempt < 3 && !(await chosen.isVisible()); attempt++) {
-      await boardStatus.click();
-      await closedOption.waitFor({ timeout: STEP });
-      await town.page.waitForTimeout(300);
-      await closedOption.click();
-      await chosen.waitFor({ timeout: 5_000 }).catch(() => {});
-    }
-    await chosen.waitFor({ timeout: STEP });
+    await chooseOption(
+      town.page,
+      boardStatus,
+      town.page.locator('.ant-select-item-option').filter({ hasText: '已办结' }),
+      boardStatus.filter({ hasText: '已办结' }),
+      STEP,
+    );
     await waitText(
       town.page.locator(`[data-testid=board-row][data-task-number="${taskNumber}"]`),
       '已办结',

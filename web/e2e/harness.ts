@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { DEMO_PASSWORD, type DemoSize, seedDemo } from '../../src/cli/seed/demo.ts';
 import { readBuiltinAreas } from '../../src/core/areas/builtin.ts';
 import { ensureWebBuild } from '../../src/server/web.ts';
@@ -75,4 +75,28 @@ export async function startE2E(extra: Partial<DemoSize> = {}): Promise<E2E> {
       await t.close();
     },
   };
+}
+
+/**
+ * Chooses an option of an antd Select as a person would under load: a click can land while the option list is
+ * still animating in and select nothing, so click the select and the option until `shown` (inside the select
+ * or its form item) shows the choice — at most three tries — then wait for the list to close, so that it does
+ * not cover the next button.
+ */
+export async function chooseOption(
+  page: Page,
+  select: Locator,
+  option: Locator,
+  shown: Locator,
+  timeout = 15_000,
+): Promise<void> {
+  for (let attempt = 0; attempt < 3 && !(await shown.isVisible()); attempt++) {
+    await select.click();
+    await option.waitFor({ timeout });
+    await page.waitForTimeout(300);
+    await option.click();
+    await shown.waitFor({ timeout: 5_000 }).catch(() => {});
+  }
+  await shown.waitFor({ timeout });
+  await option.waitFor({ state: 'hidden', timeout });
 }

@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { type E2E, startE2E } from './harness.ts';
+import { chooseOption, type E2E, startE2E } from './harness.ts';
 
 announceBrowserSkip('web/e2e/hazards.e2e.test.ts');
 
@@ -115,10 +115,12 @@ describe.runIf(hasChromium)('问题隐患 in the browser: 发现 to 销号, then
     await row.getByTestId('hazard-link').click();
     await page.waitForURL(url, { timeout: STEP });
     await page.getByTestId('action-assign').click();
-    await page.getByTestId('action-department').click();
-    await page.locator('.ant-select-item-option').filter({ hasText: '住建局' }).first().click();
-    await page.getByTestId('action-area').click();
-    await page.locator('.ant-select-item-option').filter({ hasText: '鹿城区' }).first().click();
+    const option = (text: string) =>
+      page.locator('.ant-select-item-option').filter({ hasText: text }).first();
+    const department = page.getByTestId('action-department');
+    await chooseOption(page, department, option('住建局'), department.filter({ hasText: '住建局' }));
+    const area = page.getByTestId('action-area');
+    await chooseOption(page, area, option('鹿城区'), area.filter({ hasText: '鹿城区' }));
     await page.getByTestId('action-ok').click();
     await page.getByTestId('action-form').waitFor({ state: 'detached', timeout: WRITE });
     await waitText(status(page), '已交办');

@@ -514,7 +514,7 @@ describe.runIf(hasChromium)('一张图 in the browser: layers, filters, clicks',
     await card.waitFor({ timeout: STEP });
     expect(await card.getAttribute('data-kind')).toBe('enterprise');
     await card.getByTestId('card-disputes').waitFor({ timeout: STEP });
-  });
+  }, 120_000);
 
   it('an area opens its KPIs; an API error is shown with the server’s words, not a blank map', async () => {
     const { page } = await open('commander.lucheng');
