@@ -15,7 +15,7 @@ let failed = 0;
 let skipped = 0;
 let failedRuns = 0;
 
-function vitest(label, env) {
+function vitest(label, env, more = []) {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zhili-vitest-')), 'report.json');
   console.log(`\n=== ${label} ===`);
   const r = spawnSync(
@@ -27,6 +27,7 @@ function vitest(label, env) {
       '--reporter=json',
       `--outputFile=${out}`,
       ...extra,
+      ...more,
     ],
     { stdio: 'inherit', env: { ...process.env, ...env } },
   );
@@ -67,11 +68,22 @@ async function reachable(url) {
 vitest('PGlite (embedded)', { ZHILI_TEST_DATABASE_URL: '' });
 
 const pgUrl = process.env.ZHILI_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+// The browser suites (web/e2e) drive the console through the API, whose behaviour on each engine the
+// integration suites already cover on both: they run once, on the embedded engine a newcomer starts with, and
+// again on PostgreSQL only when asked (ZHILI_E2E_BOTH=1) — twice they were three quarters of CI's time.
+const e2eBoth = process.env.ZHILI_E2E_BOTH === '1';
+const pgExtra = e2eBoth ? [] : ['--exclude', 'web/e2e/**'];
 if (process.env.ZHILI_TEST_SKIP_POSTGRES === '1') {
   console.log('\n!!! PostgreSQL suite SKIPPED: ZHILI_TEST_SKIP_POSTGRES=1 !!!');
   runs.push('PostgreSQL: SKIPPED (ZHILI_TEST_SKIP_POSTGRES=1)');
 } else if (await reachable(pgUrl)) {
-  vitest(`PostgreSQL (${pgUrl.replace(/\/\/[^@/]*@/, '//')})`, { ZHILI_TEST_DATABASE_URL: pgUrl });
+  if (!e2eBoth)
+    console.log(
+      '\n!!! PostgreSQL run: the browser suites (web/e2e) are NOT repeated here — they ran on PGlite above. ' +
+        'Set ZHILI_E2E_BOTH=1 to run them on PostgreSQL too. !!!',
+    );
+  vitest(`PostgreSQL (${pgUrl.replace(/\/\/[^@/]*@/, '//')})`, { ZHILI_TEST_DATABASE_URL: pgUrl }, pgExtra);
+  if (!e2eBoth) runs.push('PostgreSQL: browser suites (web/e2e) not repeated; ZHILI_E2E_BOTH=1 repeats them');
 } else if (process.env.ZHILI_TEST_REQUIRE_POSTGRES === '1') {
   console.log(`\n!!! PostgreSQL required but not reachable at ${pgUrl} !!!`);
   failed++;
