@@ -479,7 +479,7 @@ describe.runIf(hasChromium)('一张图 in the browser: layers, filters, clicks',
       .toBeGreaterThan(0);
   });
 
-  it('a house opens its residents (counted, masked) and matters; an enterprise its disputes', async () => {
+  it('a house opens its residents (counted, masked) and matters', async () => {
     const { page } = await open('commander.lucheng');
     const house = (
       await sql<{ id: string; lng: number; lat: number; residents: number }>`
@@ -503,7 +503,13 @@ describe.runIf(hasChromium)('一张图 in the browser: layers, filters, clicks',
     expect(await residents.textContent()).toContain('*');
     await card.getByTestId('card-matters').waitFor();
     await shot(page, 'map-house');
+  }, 180_000);
 
+  // A page of its own: on the house's page a second map load beside another browser file under CI load once
+  // did not settle within the draw bound.
+  it('an enterprise opens its disputes', async () => {
+    const { page } = await open('commander.lucheng');
+    const card = page.getByTestId('map-card');
     const firm = (
       await sql<{ lng: number; lat: number }>`
         select lng, lat from enterprises where area_code like '330302%' and lng is not null order by id limit 1`.execute(
@@ -517,7 +523,7 @@ describe.runIf(hasChromium)('一张图 in the browser: layers, filters, clicks',
     await card.waitFor({ timeout: STEP });
     expect(await card.getAttribute('data-kind')).toBe('enterprise');
     await card.getByTestId('card-disputes').waitFor({ timeout: STEP });
-  }, 120_000);
+  }, 180_000);
 
   it('an area opens its KPIs; an API error is shown with the server’s words, not a blank map', async () => {
     const { page } = await open('commander.lucheng');
