@@ -45,8 +45,22 @@ const waitText = (l: Locator, text: string | RegExp, timeout = STEP) =>
 async function act(page: Page, action: string, fields: Partial<Record<'reason' | 'result', string>> = {}) {
   await page.getByTestId(`action-${action}`).click();
   for (const [k, v] of Object.entries(fields)) await page.getByTestId(`action-field-${k}`).fill(v);
-  await page.getByTestId('action-ok').click();
-  await page.getByTestId('action-form').waitFor({ state: 'detached', timeout: WRITE });
+  await submitAction(page);
+}
+
+/** Submits the open action form and waits for it to close; a form that stays open fails with what it shows. */
+async function submitAction(page: Page) {
+  const form = page.getByTestId('action-form');
+  // The form's own button: the loop's 申请验收 step is also called "submit" (its button is action-submit too).
+  await form.getByTestId('action-submit').click();
+  try {
+    await form.waitFor({ state: 'detached', timeout: WRITE });
+  } catch (e) {
+    const shown = await form.textContent().catch(() => '(gone)');
+    throw new Error(`the action form stayed open, showing: ${shown.replace(/\s+/g, ' ').slice(0, 500)}`, {
+      cause: e,
+    });
+  }
 }
 
 const status = (page: Page) => page.getByTestId('hazard-status');
@@ -118,11 +132,16 @@ describe.runIf(hasChromium)('问题隐患 in the browser: 发现 to 销号, then
     const option = (text: string) =>
       page.locator('.ant-select-item-option').filter({ hasText: text }).first();
     const department = page.getByTestId('action-department');
-    await chooseOption(page, department, option('住建局'), department.filter({ hasText: '住建局' }));
+    // Chosen when the select shows it and no longer its placeholder (which names 住建局 as an example).
+    await chooseOption(
+      page,
+      department,
+      option('住建局'),
+      department.filter({ hasText: '住建局', hasNotText: '如：' }),
+    );
     const area = page.getByTestId('action-area');
     await chooseOption(page, area, option('鹿城区'), area.filter({ hasText: '鹿城区' }));
-    await page.getByTestId('action-ok').click();
-    await page.getByTestId('action-form').waitFor({ state: 'detached', timeout: WRITE });
+    await submitAction(page);
     await waitText(status(page), '已交办');
 
     // 3. The bureau's clerk signs for it, adds an after-photo and asks for inspection.

@@ -4,9 +4,10 @@ import { loadConfig } from '../../core/config.ts';
 import type { DbOrTx } from '../../core/db/database.ts';
 import { type BlobStore, createLocalStore } from '../../core/files/store.ts';
 import { addAttachments, type StoredFile } from '../../core/matters/attachments.service.ts';
+import { transition } from '../../core/matters/transition.ts';
 import { dueAt, warnAt } from '../../core/workflow/deadlines.ts';
 import type { HazardCategory, Severity } from '../../modules/hazard/hazard.schema.ts';
-import { actOnHazard, createHazard } from '../../modules/hazard/hazard.service.ts';
+import { createHazard } from '../../modules/hazard/hazard.service.ts';
 import { hdb } from '../../modules/hazard/hazard.tables.ts';
 import { mulberry32 } from '../../shared/random.ts';
 import type { SeedArea } from './demo.ts';
@@ -131,7 +132,7 @@ export async function seedHazardDemo(
         .select('version')
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
-      await actOnHazard(tx, who, id, { action, version: v.version, ...extra });
+      await transition(tx, who, id, { action, version: v.version, ...extra });
       steps.push(action);
     };
     const upTo = (s: string) => ORDER.indexOf(stop) >= ORDER.indexOf(s);
@@ -181,7 +182,7 @@ function actor(
 /**
  * Rewrites one seeded hazard's instants as if it had happened over the past months: a schedule of its
  * steps, then the timeline, the clocks and the matter's deadline columns from it (the same rules as
- * actOnHazard, with the default 3030 configuration).
+ * hazard's step hooks, with the default 3030 configuration).
  */
 async function spreadInTime(
   tx: DbOrTx,

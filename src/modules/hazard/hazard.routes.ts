@@ -6,13 +6,11 @@ import type { Kernel } from '../../core/kernel.ts';
 import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { command } from '../../server/routes/matters.routes.ts';
-import { TransitionBody } from '../../server/routes/matters.schemas.ts';
 import { IdParam } from '../../server/schemas.ts';
 import { hazardKpi, hazardKpiRecords } from './area-kpi.service.ts';
 import { exportHazardsXlsx, HAZARD_EXPORT_MAX } from './hazard.export.ts';
 import * as S from './hazard.schema.ts';
 import {
-  actOnHazard,
   createHazard,
   getHazard,
   hazardDeadlines,
@@ -192,23 +190,5 @@ export const hazardRoutes =
         },
       },
       async (req) => getHazard(db, requireActor(req), req.params.id),
-    );
-
-    app.post(
-      '/hazards/:id/transitions',
-      {
-        schema: {
-          tags,
-          summary: '隐患流程操作（上报、交办、签收整改、申请验收、验收通过/不通过、销号、督办）/ Take a step',
-          params: IdParam,
-          body: TransitionBody,
-          response: { 200: S.HazardDetailSchema, ...errors },
-        },
-      },
-      async (req) => {
-        const actor = requireActor(req);
-        await command(kernel, (tx) => actOnHazard(tx, actor, req.params.id, req.body));
-        return getHazard(db, actor, req.params.id);
-      },
     );
   };

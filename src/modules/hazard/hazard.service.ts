@@ -139,8 +139,8 @@ export async function setHazardDeadline(
 // ---------------------------------------------------------------------------------------------------------
 // Commands
 
-async function hazardRow(db: DbOrTx, actor: Actor, id: string, lock = false): Promise<MatterRow> {
-  const m = await findMatterRow(db, actor, id, lock);
+async function hazardRow(db: DbOrTx, actor: Actor, id: string): Promise<MatterRow> {
+  const m = await findMatterRow(db, actor, id);
   if (m.type !== HAZARD_TYPE) throw notFound(`隐患 / hazard ${id}`);
   return m;
 }
@@ -182,7 +182,7 @@ export async function createHazard(
     .execute();
   const events = [...created.events];
   if (input.report) {
-    const r = await actOnHazard(tx, actor, created.matter.id, {
+    const r = await transition(tx, actor, created.matter.id, {
       action: 'report',
       version: created.matter.version,
     });
@@ -201,22 +201,6 @@ async function afterPhotoCount(db: DbOrTx, matterId: string): Promise<number> {
       and t.id > coalesce((select max(f.id) from matter_timeline f
                            where f.matter_id = ${matterId} and f.action = 'fail'), 0)`.execute(db);
   return r.rows[0]?.n ?? 0;
-}
-
-/**
- * One step of the hazard loop through the kernel's transition engine (roles, party, version, required
- * fields, timeline, audit, notices); the hazard's own rules run inside it as the type's hooks, so the
- * generic POST /api/matters/{id}/transitions keeps them too.
- */
-export async function actOnHazard(
-  tx: DbOrTx,
-  actor: Actor,
-  id: string,
-  input: TransitionInput,
-): Promise<{ events: ZhiliEvent[] }> {
-  await hazardRow(tx, actor, id, true);
-  const r = await transition(tx, actor, id, input);
-  return { events: r.events };
 }
 
 /** Before a step (the type's hook): 验收通过 needs a photo taken after the rectification. */

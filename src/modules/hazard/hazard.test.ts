@@ -79,7 +79,7 @@ async function detail(who: string, id: string): Promise<Detail> {
 
 async function step(who: string, id: string, body: Record<string, unknown>, status = 200) {
   const d = await detail('admin', id);
-  const r = await call(who, 'POST', `/api/hazards/${id}/transitions`, { version: d.hazard.version, ...body });
+  const r = await call(who, 'POST', `/api/matters/${id}/transitions`, { version: d.hazard.version, ...body });
   expect(r.statusCode, r.body).toBe(status);
   return r;
 }
@@ -357,7 +357,7 @@ describe('input and scope', () => {
     expect(mine.items.every((x: { areaCode: string }) => x.areaCode.startsWith('330302006'))).toBe(true);
     expect(mine.items.map((x: { id: string }) => x.id)).not.toContain(q.hazard.id);
     expect((await call('town', 'GET', `/api/hazards/${q.hazard.id}`)).statusCode).toBe(404);
-    const step2 = await call('town', 'POST', `/api/hazards/${q.hazard.id}/transitions`, {
+    const step2 = await call('town', 'POST', `/api/matters/${q.hazard.id}/transitions`, {
       action: 'assign',
       version: q.hazard.version,
       assignee: { department: 'emergency', areaCode: LUCHENG },

@@ -9,13 +9,9 @@ import {
   Descriptions,
   Empty,
   Flex,
-  Form,
   Image,
-  Input,
-  Modal,
   Progress,
   Row,
-  Select,
   Space,
   Tag,
   Typography,
@@ -24,23 +20,27 @@ import {
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { ApiError, api, errorText, unwrap } from '../../api/client';
+import { api, errorText, unwrap } from '../../api/client';
 import { Forbidden, PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
 import { useI18n } from '../../i18n';
+import { ActionPanel, type FieldLabels } from '../matters/components/ActionPanel';
 import { FilePicker, filesOf } from '../matters/components/FilePicker';
-import { type Area, useArea, useDepartments } from '../matters/components/lookups';
+import { useArea, useDepartments } from '../matters/components/lookups';
 import { uploadAttachments } from '../matters/components/upload';
-import { ACTION_NAMES, type HazardDetail, SEVERITY_COLORS, type TransitionBody } from './api';
+import { ACTION_NAMES, type HazardDetail, SEVERITY_COLORS } from './api';
 import { HazardClock } from './Clock';
 
-type Action = HazardDetail['matter']['actions'][number];
-const BACKWARD = new Set(['fail']);
+/** The hazard loop's own names for the fields of its steps. */
+const LABELS: FieldLabels = {
+  fail: { reason: { zh: '不通过的理由', en: 'Why it fails' } },
+  submit: { result: { zh: '整改措施', en: 'Rectification measures' } },
+};
 
 /**
  * One hazard: its fields, the running "3030" clock, photos before and after the rectification, the
- * timeline, and the steps the user may take now (taken through /api/hazards/{id}/transitions, which adds
- * the hazard's rules to the kernel's: 验收 needs an after-photo; the clocks follow the severity).
+ * timeline, and the steps the user may take now (the matters' own action panel and transition route; the
+ * hazard's rules run there as its type's hooks: 验收 needs an after-photo; the clocks follow the severity).
  */
 export default function HazardPage() {
   const { id = '' } = useParams();
@@ -75,7 +75,17 @@ function HazardView({ d }: { d: HazardDetail }) {
   const time = (v: string | null | undefined) => (v ? dayjs(v).format('YYYY-MM-DD HH:mm') : '—');
   const dept = m.assignee?.department ? departments.byCode.get(m.assignee.department) : undefined;
   const path = area.data?.path ?? [];
-  const actions = <HazardActions d={d} large={mobile} path={path} />;
+  const qc = useQueryClient();
+  const actions = (
+    <ActionPanel
+      matter={d.matter}
+      path={path}
+      large={mobile}
+      labels={LABELS}
+      closedText={{ zh: '隐患已销号。', en: 'This hazard is written off.' }}
+      onDone={() => void qc.invalidateQueries({ queryKey: ['hazard', h.id] })}
+    />
+  );
   return (
     <>
       <Flex vertical gap={4} style={{ marginBottom: 12 }}>
@@ -289,190 +299,5 @@ function PhotosCard({ d }: { d: HazardDetail }) {
         </Flex>
       )}
     </Card>
-  );
-}
-
-function HazardActions({ d, large, path }: { d: HazardDetail; large: boolean; path: Area[] }) {
-  const { t, name } = useI18n();
-  const [open, setOpen] = useState<{ action: Action; version: number } | null>(null);
-  const actions = [...d.matter.actions].sort(
-    (a, b) => Number(BACKWARD.has(a.action)) - Number(BACKWARD.has(b.action)),
-  );
-  const primary = actions.find((a) => a.to && !BACKWARD.has(a.action))?.action;
-  return (
-    <Card title={t('办理操作', 'Actions')} size="small" data-testid="actions">
-      {actions.length === 0 ? (
-        <Typography.Text type="secondary" data-testid="no-actions">
-          {d.hazard.closed
-            ? t('隐患已销号。', 'This hazard is written off.')
-            : t('当前没有您可执行的操作。', 'Nothing for you to do now.')}
-        </Typography.Text>
-      ) : (
-        <Flex wrap gap={8} vertical={large}>
-          {actions.map((a) => (
-            <Button
-              key={a.action}
-              type={a.action === primary ? 'primary' : 'default'}
-              danger={BACKWARD.has(a.action)}
-              size={large ? 'large' : 'middle'}
-              block={large}
-              onClick={() => setOpen({ action: a, version: d.hazard.version })}
-              data-testid={`action-${a.action}`}
-            >
-              {name(a.name)}
-            </Button>
-          ))}
-        </Flex>
-      )}
-      {open && (
-        <ActionModal
-          d={d}
-          action={open.action}
-          version={open.version}
-          path={path}
-          onClose={() => setOpen(null)}
-        />
-      )}
-    </Card>
-  );
-}
-
-interface Values {
-  department?: string;
-  areaCode?: string;
-  reason?: string;
-  result?: string;
-  note?: string;
-}
-
-const FIELD_LABELS: Record<string, { zh: string; en: string }> = {
-  reason: { zh: '不通过的理由', en: 'Why it fails' },
-  result: { zh: '整改措施', en: 'Rectification measures' },
-  note: { zh: '意见', en: 'Note' },
-};
-
-function ActionModal({
-  d,
-  action,
-  version,
-  path,
-  onClose,
-}: {
-  d: HazardDetail;
-  action: Action;
-  version: number;
-  /** The hazard's area and those above it: where the unit in charge usually sits (a county bureau). */
-  path: Area[];
-  onClose: () => void;
-}) {
-  const { t, lang, name } = useI18n();
-  const qc = useQueryClient();
-  const { message } = App.useApp();
-  const departments = useDepartments();
-  const [form] = Form.useForm<Values>();
-  const needs = new Set(action.requires);
-  const submit = useMutation({
-    mutationFn: (body: TransitionBody) =>
-      unwrap(api.POST('/api/hazards/{id}/transitions', { params: { path: { id: d.hazard.id } }, body })),
-    onSuccess: (detail) => {
-      qc.setQueryData(['hazard', d.hazard.id], detail);
-      void qc.invalidateQueries({ queryKey: ['matters'] });
-      message.success(t(`已${action.name.zh}`, `${action.name.en}: done`));
-      onClose();
-    },
-    onError: (e) => {
-      if (e instanceof ApiError && e.status === 409) {
-        message.warning(t('该隐患已被他人处理，已为您刷新。', 'Someone else acted on it; reloaded.'), 6);
-        void qc.invalidateQueries({ queryKey: ['hazard', d.hazard.id] });
-        onClose();
-      }
-    },
-  });
-  const onFinish = (v: Values) => {
-    const body: TransitionBody = { action: action.action, version };
-    if (needs.has('reason') && v.reason) body.reason = v.reason.trim();
-    if (needs.has('result') && v.result) body.result = v.result.trim();
-    if (needs.has('note') && v.note) body.note = v.note.trim();
-    if (needs.has('assignee') && v.department && v.areaCode)
-      body.assignee = { department: v.department, areaCode: v.areaCode };
-    submit.mutate(body);
-  };
-  const text = (field: 'reason' | 'result' | 'note') => (
-    <Form.Item
-      name={field}
-      label={name(FIELD_LABELS[field]!)}
-      rules={[{ required: true, whitespace: true, message: t('请填写', 'Required') }, { max: 2000 }]}
-    >
-      <Input.TextArea
-        autoSize={{ minRows: 3, maxRows: 8 }}
-        maxLength={2000}
-        showCount
-        data-testid={`action-field-${field}`}
-      />
-    </Form.Item>
-  );
-  return (
-    <Modal open title={name(action.name)} onCancel={onClose} footer={null} destroyOnHidden width={520}>
-      <Form<Values>
-        form={form}
-        layout="vertical"
-        onFinish={onFinish}
-        disabled={submit.isPending}
-        data-testid="action-form"
-      >
-        {needs.has('assignee') && (
-          <>
-            <Form.Item
-              name="department"
-              label={t('整改责任部门', 'Department')}
-              rules={[{ required: true, message: t('请选择部门', 'Choose the department') }]}
-            >
-              <Select
-                showSearch={{ optionFilterProp: 'label' }}
-                options={departments.items.map((x) => ({
-                  value: x.code,
-                  label: lang === 'zh' ? x.name : x.nameEn,
-                }))}
-                data-testid="action-department"
-              />
-            </Form.Item>
-            <Form.Item
-              name="areaCode"
-              label={t('部门所在区域', 'Area of the unit')}
-              rules={[{ required: true, message: t('请选择区域', 'Choose the area') }]}
-            >
-              <Select
-                options={path.map((a) => ({ value: a.code, label: a.name }))}
-                placeholder={t('如：区县职能部门选区县', 'e.g. the county for a county bureau')}
-                data-testid="action-area"
-              />
-            </Form.Item>
-          </>
-        )}
-        {needs.has('reason') && text('reason')}
-        {needs.has('result') && text('result')}
-        {needs.has('note') && text('note')}
-        {action.requires.length === 0 && (
-          <Typography.Paragraph>
-            {t(`确认“${action.name.zh}”？`, `Confirm “${action.name.en}”?`)}
-          </Typography.Paragraph>
-        )}
-        {submit.error && !(submit.error instanceof ApiError && submit.error.status === 409) && (
-          <Alert
-            type="error"
-            showIcon
-            style={{ marginBottom: 12 }}
-            title={errorText(submit.error, lang)}
-            data-testid="action-error"
-          />
-        )}
-        <Flex justify="flex-end" gap={8}>
-          <Button onClick={onClose}>{t('取消', 'Cancel')}</Button>
-          <Button type="primary" htmlType="submit" loading={submit.isPending} data-testid="action-ok">
-            {t('确定', 'OK')}
-          </Button>
-        </Flex>
-      </Form>
-    </Modal>
   );
 }

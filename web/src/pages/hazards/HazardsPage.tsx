@@ -1,22 +1,11 @@
 import { BarChartOutlined, FileExcelOutlined, PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import {
-  Button,
-  Card,
-  Flex,
-  Input,
-  Select,
-  Switch,
-  Table,
-  type TableColumnsType,
-  Tag,
-  Typography,
-} from 'antd';
+import { Button, Card, Flex, Switch, Table, type TableColumnsType, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { useAuth } from '../../auth';
+import { FilterField, FilterSearch, FilterSelect, useUrlFilters } from '../../components/FilterBar';
 import { PageState } from '../../components/PageState';
 import { useI18n } from '../../i18n';
 import { AreaTreeSelect } from '../matters/components/AreaTreeSelect';
@@ -32,8 +21,8 @@ export default function HazardsPage() {
   const { t, name } = useI18n();
   const { can } = useAuth();
   const meta = useHazardMeta();
-  const [params, setParams] = useSearchParams();
-  const [q, setQ] = useState(params.get('q') ?? '');
+  const { params, update } = useUrlFilters({ pageKey: 'page' });
+  const bar = { params, update };
   const page = Number(params.get('page') ?? '1') || 1;
   const pageSize = Number(params.get('pageSize') ?? '20') || 20;
   const filters = {
@@ -51,15 +40,6 @@ export default function HazardsPage() {
     queryFn: () => unwrap(api.GET('/api/hazards', { params: { query } })),
     placeholderData: keepPreviousData,
   });
-  const update = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!('page' in changes)) next.delete('page');
-    setParams(next);
-  };
   const columns: TableColumnsType<Hazard> = [
     {
       key: 'number',
@@ -132,93 +112,54 @@ export default function HazardsPage() {
       </Flex>
       <Card size="small" style={{ marginBottom: 12 }}>
         <Flex wrap gap={12} align="flex-end">
-          <Flex vertical gap={4}>
-            <label htmlFor="hz-q" style={{ fontSize: 12 }}>
-              {t('关键词', 'Keywords')}
-            </label>
-            <Input.Search
-              id="hz-q"
-              value={q}
-              maxLength={50}
-              allowClear
-              onChange={(e) => setQ(e.target.value)}
-              onSearch={(v) => update({ q: v.trim() || undefined })}
-              placeholder={t('隐患标题', 'Title')}
-              style={{ width: 200 }}
-            />
-          </Flex>
-          <Flex vertical gap={4}>
-            <label htmlFor="hz-category" style={{ fontSize: 12 }}>
-              {t('类别', 'Category')}
-            </label>
-            <Select
-              id="hz-category"
-              value={params.get('category') ?? ''}
-              onChange={(v) => update({ category: v || undefined })}
-              style={{ width: 130 }}
-              options={[
-                { value: '', label: t('全部', 'All') },
-                ...(meta.data?.categories ?? []).map((c) => ({ value: c.code, label: name(c.name) })),
-              ]}
-            />
-          </Flex>
-          <Flex vertical gap={4}>
-            <label htmlFor="hz-severity" style={{ fontSize: 12 }}>
-              {t('等级', 'Severity')}
-            </label>
-            <Select
-              id="hz-severity"
-              value={params.get('severity') ?? ''}
-              onChange={(v) => update({ severity: v || undefined })}
-              style={{ width: 110 }}
-              options={[
-                { value: '', label: t('全部', 'All') },
-                ...(meta.data?.severities ?? []).map((s) => ({ value: s.code, label: name(s.name) })),
-              ]}
-            />
-          </Flex>
-          <Flex vertical gap={4}>
-            <label htmlFor="hz-status" style={{ fontSize: 12 }}>
-              {t('状态', 'Status')}
-            </label>
-            <Select
-              id="hz-status"
-              value={params.get('status') ?? ''}
-              onChange={(v) => update({ status: v || undefined })}
-              style={{ width: 160 }}
-              options={[
-                { value: '', label: t('全部', 'All') },
-                ...(meta.data?.states ?? []).map((s) => ({ value: s.code, label: name(s.name) })),
-              ]}
-            />
-          </Flex>
-          <Flex vertical gap={4}>
-            <label htmlFor="hz-area" style={{ fontSize: 12 }}>
-              {t('区域', 'Area')}
-            </label>
+          <FilterSearch id="hz-q" max={50} placeholder={t('隐患标题', 'Title')} width={200} {...bar} />
+          <FilterSelect
+            id="hz-category"
+            label={t('类别', 'Category')}
+            param="category"
+            all
+            width={130}
+            options={(meta.data?.categories ?? []).map((c) => ({ value: c.code, label: name(c.name) }))}
+            {...bar}
+          />
+          <FilterSelect
+            id="hz-severity"
+            label={t('等级', 'Severity')}
+            param="severity"
+            all
+            width={110}
+            options={(meta.data?.severities ?? []).map((s) => ({ value: s.code, label: name(s.name) }))}
+            {...bar}
+          />
+          <FilterSelect
+            id="hz-status"
+            label={t('状态', 'Status')}
+            param="status"
+            all
+            width={160}
+            options={(meta.data?.states ?? []).map((s) => ({ value: s.code, label: name(s.name) }))}
+            {...bar}
+          />
+          <FilterField id="hz-area" label={t('区域', 'Area')}>
             <AreaTreeSelect
               id="hz-area"
               value={params.get('areaCode') ?? undefined}
               onChange={(v) => update({ areaCode: v })}
               style={{ width: 200 }}
             />
-          </Flex>
-          <Flex vertical gap={4}>
-            <label htmlFor="hz-sort" style={{ fontSize: 12 }}>
-              {t('排序', 'Sort')}
-            </label>
-            <Select
-              id="hz-sort"
-              value={sort}
-              onChange={(v) => update({ sort: v === 'created_desc' ? undefined : v })}
-              style={{ width: 140 }}
-              options={[
-                { value: 'created_desc', label: t('最新发现', 'Newest') },
-                { value: 'created_asc', label: t('最早发现', 'Oldest') },
-                { value: 'due_asc', label: t('时限最近', 'Due soonest') },
-              ]}
-            />
-          </Flex>
+          </FilterField>
+          <FilterSelect
+            id="hz-sort"
+            label={t('排序', 'Sort')}
+            param="sort"
+            defaultValue="created_desc"
+            options={[
+              { value: 'created_desc', label: t('最新发现', 'Newest') },
+              { value: 'created_asc', label: t('最早发现', 'Oldest') },
+              { value: 'due_asc', label: t('时限最近', 'Due soonest') },
+            ]}
+            {...bar}
+          />
           <Flex gap={6} align="center" style={{ paddingBottom: 4 }}>
             <Switch
               size="small"

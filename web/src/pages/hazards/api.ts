@@ -8,8 +8,6 @@ export type Hazard = HazardPage['items'][number];
 export type HazardQuery = NonNullable<paths['/api/hazards']['get']['parameters']['query']>;
 export type HazardDetail = paths['/api/hazards/{id}']['get']['responses'][200]['content']['application/json'];
 export type HazardCreate = paths['/api/hazards']['post']['requestBody']['content']['application/json'];
-export type TransitionBody =
-  paths['/api/hazards/{id}/transitions']['post']['requestBody']['content']['application/json'];
 export type Kpi = paths['/api/hazards/kpi']['get']['responses'][200]['content']['application/json'];
 export type KpiCell = Kpi['total']['bySeverity']['major'];
 export type Meta = paths['/api/hazards/meta']['get']['responses'][200]['content']['application/json'];

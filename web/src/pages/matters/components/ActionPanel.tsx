@@ -49,24 +49,42 @@ interface Values {
 }
 
 /** Actions that undo or refuse: shown as such, so that nobody clicks them for the next step. */
-const BACKWARD = new Set(['reject', 'return', 'verify_fail', 'reject_extension']);
+const BACKWARD = new Set(['reject', 'return', 'verify_fail', 'reject_extension', 'fail']);
 /** Moves the matter to another unit in the same state: a real option, not the next step. */
 const SIDEWAYS = new Set(['transfer']);
 
-/** What the note means for a given action, which the workflow only calls "note". */
-const NOTE_LABELS: Record<string, { zh: string; en: string }> = {
-  handle: { zh: '处置情况', en: 'What was done' },
-  verify: { zh: '核查意见', en: 'Verification' },
-  supervise: { zh: '督办意见', en: 'Supervision note' },
-  request_supplement: { zh: '需补正的内容', en: 'What is missing' },
+type Name = { zh: string; en: string };
+type TextField = 'note' | 'reason' | 'result';
+/** Per action, what a text field means there (the workflow only calls it "note", "reason" or "result"). */
+export type FieldLabels = Record<string, Partial<Record<TextField, Name>>>;
+
+const FIELD_LABELS: FieldLabels = {
+  handle: { note: { zh: '处置情况', en: 'What was done' } },
+  verify: { note: { zh: '核查意见', en: 'Verification' } },
+  supervise: { note: { zh: '督办意见', en: 'Supervision note' } },
+  request_supplement: { note: { zh: '需补正的内容', en: 'What is missing' } },
 };
+
+interface PanelOptions {
+  /** A type's own names for the fields of its actions, over the common ones. */
+  labels?: FieldLabels;
+  /** After a step is taken (the page of a module's own view of the matter reloads it). */
+  onDone?: () => void;
+  /** What to say when the matter is finished and nothing is left to do. */
+  closedText?: Name;
+}
 
 /**
  * The actions the signed-in user may take now (the detail's `actions`), each a button that opens a form
  * with exactly the fields the workflow requires for it. Submitting sends the version that was read: if
  * someone else acted meanwhile, the server answers 409 and the page reloads the matter.
  */
-export function ActionPanel({ matter, path, large }: { matter: Detail; path: Area[]; large?: boolean }) {
+export function ActionPanel({
+  matter,
+  path,
+  large,
+  ...options
+}: { matter: Detail; path: Area[]; large?: boolean } & PanelOptions) {
   const { t, name } = useI18n();
   // The version is taken when the form opens: a live refresh while the user types must not make their
   // submission look current when it was decided on what they saw before.
@@ -82,7 +100,9 @@ export function ActionPanel({ matter, path, large }: { matter: Detail; path: Are
       {matter.actions.length === 0 ? (
         <Typography.Text type="secondary" data-testid="no-actions">
           {matter.closed
-            ? t('事项已结束。', 'This matter is finished.')
+            ? options.closedText
+              ? name(options.closedText)
+              : t('事项已结束。', 'This matter is finished.')
             : t('当前没有您可执行的操作。', 'Nothing for you to do here now.')}
         </Typography.Text>
       ) : (
@@ -108,6 +128,7 @@ export function ActionPanel({ matter, path, large }: { matter: Detail; path: Are
           action={open.action}
           version={open.version}
           path={path}
+          options={options}
           onClose={() => setOpen(null)}
         />
       )}
@@ -120,6 +141,7 @@ function ActionModal({
   action,
   version,
   path,
+  options,
   onClose,
 }: {
   matter: Detail;
@@ -127,6 +149,7 @@ function ActionModal({
   /** The version the user saw when they opened the form. */
   version: number;
   path: Area[];
+  options: PanelOptions;
   onClose: () => void;
 }) {
   const { t, lang, name } = useI18n();
@@ -150,6 +173,7 @@ function ActionModal({
     onSuccess: (detail) => {
       qc.setQueryData(['matter', matter.id], detail);
       void qc.invalidateQueries({ queryKey: ['matters'] });
+      options.onDone?.();
       message.success(t(`已${action.name.zh}`, `${action.name.en}: done`));
       onClose();
     },
@@ -164,6 +188,7 @@ function ActionModal({
           6,
         );
         void qc.invalidateQueries({ queryKey: ['matter', matter.id] });
+        options.onDone?.();
         onClose();
       }
     },
@@ -192,11 +217,9 @@ function ActionModal({
     label: `${a.name}（${name(AREA_LEVEL_NAMES[a.level] ?? { zh: '', en: '' })}）`,
   }));
 
-  const textArea = (field: 'note' | 'reason' | 'result', max: number) => {
-    const label =
-      field === 'note' && NOTE_LABELS[action.action]
-        ? name(NOTE_LABELS[action.action])
-        : name(FIELD_NAMES[field]);
+  const textArea = (field: TextField, max: number) => {
+    const own = options.labels?.[action.action]?.[field] ?? FIELD_LABELS[action.action]?.[field];
+    const label = name(own ?? FIELD_NAMES[field]!);
     const schema = field === 'note' ? NoteText : field === 'reason' ? ReasonText : ResultText;
     return (
       <Form.Item name={field} label={label} rules={[zodRule(requiredText(schema), lang)]}>
