@@ -22,6 +22,12 @@ const LIVE_EVENTS = [
   'sea.alert',
 ] as const;
 
+/**
+ * Events that concern no matter: hints for the pages that draw them (their `onEvent`), which must not make
+ * every open list reload.
+ */
+const HINTS_ONLY: ReadonlySet<string> = new Set<(typeof LIVE_EVENTS)[number]>(['sea.positions']);
+
 export type AlertLevel = 'red' | 'orange' | 'yellow';
 const LEVELS = new Set(['red', 'orange', 'yellow']);
 
@@ -183,8 +189,7 @@ export function useLiveEvents(onEvent?: (e: MatterEvent) => void): LiveState {
     let listTimer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = subscribe({
       onEvent: (e) => {
-        // Stored positions change no matter: they only concern the pages that show vessels (onEvent).
-        if (e.type !== 'sea.positions') {
+        if (!HINTS_ONLY.has(e.type)) {
           if (e.matterId) void qc.invalidateQueries({ queryKey: ['matter', e.matterId] });
           clearTimeout(listTimer);
           listTimer = setTimeout(() => refreshLists(qc), LIST_DEBOUNCE_MS);

@@ -18,9 +18,10 @@ import {
 } from 'antd';
 import dayjs from 'dayjs';
 import { type ReactNode, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { useLiveEvents } from '../../api/useLiveEvents';
+import { useUrlFilters } from '../../components/FilterBar';
 import { FilterBar, FilterDrawer, KeysetPager, useKeysetPaging } from '../../components/ListFrame';
 import { PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
@@ -51,7 +52,7 @@ export default function AlertBoardPage() {
   const { t, name } = useI18n();
   const mobile = useIsMobile();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const { params, update, reset } = useUrlFilters();
   const [drawer, setDrawer] = useState(false);
   const now = useNow(30_000);
   const models = useAlertModels();
@@ -78,16 +79,6 @@ export default function AlertBoardPage() {
     queryFn: () => unwrap(api.GET('/api/alerts/summary')),
   });
   const items = list.data?.items ?? [];
-
-  const update = (changes: Partial<Record<FilterKey, string | undefined>>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    setParams(next);
-  };
-  const reset = () => setParams(new URLSearchParams());
 
   const levelValue = shown.level
     ? shown.level.split(',').filter((l) => LEVELS.includes(l as AlertLevel))

@@ -6,9 +6,7 @@ import {
   Checkbox,
   Col,
   Flex,
-  Input,
   Row,
-  Select,
   Statistic,
   Table,
   type TableColumnsType,
@@ -16,10 +14,10 @@ import {
   Typography,
 } from 'antd';
 import dayjs from 'dayjs';
-import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { useLiveEvents } from '../../api/useLiveEvents';
+import { FilterSearch, FilterSelect, useUrlFilters } from '../../components/FilterBar';
 import { KeysetPager, useKeysetPaging } from '../../components/ListFrame';
 import { PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
@@ -45,10 +43,10 @@ export default function CommandBoardPage() {
   const mobile = useIsMobile();
   const types = useMatterTypes();
   const states = types.type('task')?.states ?? [];
-  const [params, setParams] = useSearchParams();
+  const { params, update } = useUrlFilters();
+  const bar = { params, update };
   const live = useLiveEvents();
   const now = useNow(30_000);
-  const [q, setQ] = useState(params.get('q') ?? '');
 
   const status = params.get('status') ?? 'open';
   const filters: TaskQuery = {
@@ -74,15 +72,6 @@ export default function CommandBoardPage() {
     queryKey: ['matters', 'command', 'summary'],
     queryFn: () => unwrap(api.GET('/api/command/summary')),
   });
-
-  const update = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    setParams(next);
-  };
 
   const columns: TableColumnsType<Task> = [
     {
@@ -233,55 +222,41 @@ export default function CommandBoardPage() {
       </Row>
       <Card size="small" style={{ marginBottom: 12 }}>
         <Flex wrap gap={12} align="flex-end">
-          <Flex vertical gap={4}>
-            <label htmlFor="cb-q" style={{ fontSize: 12, color: 'rgba(0,0,0,0.55)' }}>
-              {t('关键词', 'Keywords')}
-            </label>
-            <Input.Search
-              id="cb-q"
-              value={q}
-              maxLength={MAX_Q}
-              allowClear
-              onChange={(e) => setQ(e.target.value)}
-              onSearch={(v) => update({ q: v.trim() || undefined })}
-              placeholder={t('指令内容或标题', 'Instructions or title')}
-              style={{ width: mobile ? '100%' : 240 }}
-              data-testid="board-q"
-            />
-          </Flex>
-          <Flex vertical gap={4}>
-            <label htmlFor="cb-status" style={{ fontSize: 12, color: 'rgba(0,0,0,0.55)' }}>
-              {t('状态', 'Status')}
-            </label>
-            <Select
-              id="cb-status"
-              value={status}
-              onChange={(v) => update({ status: v === 'open' ? undefined : v })}
-              style={{ width: 160 }}
-              options={[
-                { value: 'open', label: t('未办结', 'Open') },
-                { value: 'closed', label: t('已结束', 'Finished') },
-                { value: 'all', label: t('全部', 'All') },
-                ...states.map((st) => ({ value: st.code, label: name(st.name) })),
-              ]}
-              data-testid="board-status"
-            />
-          </Flex>
-          <Flex vertical gap={4}>
-            <label htmlFor="cb-sort" style={{ fontSize: 12, color: 'rgba(0,0,0,0.55)' }}>
-              {t('排序', 'Order')}
-            </label>
-            <Select
-              id="cb-sort"
-              value={filters.sort}
-              onChange={(v) => update({ sort: v === 'deadline_asc' ? undefined : v })}
-              style={{ width: 160 }}
-              options={[
-                { value: 'deadline_asc', label: t('时限最近优先', 'Soonest deadline') },
-                { value: 'created_desc', label: t('最新下达优先', 'Newest first') },
-              ]}
-            />
-          </Flex>
+          <FilterSearch
+            id="cb-q"
+            max={MAX_Q}
+            placeholder={t('指令内容或标题', 'Instructions or title')}
+            width={mobile ? '100%' : 240}
+            testId="board-q"
+            {...bar}
+          />
+          <FilterSelect
+            id="cb-status"
+            label={t('状态', 'Status')}
+            param="status"
+            defaultValue="open"
+            width={160}
+            options={[
+              { value: 'open', label: t('未办结', 'Open') },
+              { value: 'closed', label: t('已结束', 'Finished') },
+              { value: 'all', label: t('全部', 'All') },
+              ...states.map((st) => ({ value: st.code, label: name(st.name) })),
+            ]}
+            testId="board-status"
+            {...bar}
+          />
+          <FilterSelect
+            id="cb-sort"
+            label={t('排序', 'Order')}
+            param="sort"
+            defaultValue="deadline_asc"
+            width={160}
+            options={[
+              { value: 'deadline_asc', label: t('时限最近优先', 'Soonest deadline') },
+              { value: 'created_desc', label: t('最新下达优先', 'Newest first') },
+            ]}
+            {...bar}
+          />
           <Checkbox
             checked={params.get('overdue') === 'true'}
             onChange={(e) => update({ overdue: e.target.checked ? 'true' : undefined })}

@@ -2,9 +2,10 @@ import { FileExcelOutlined, PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Button, Flex, Input, Select, Table, type TableColumnsType, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { useAuth } from '../../auth';
+import { useUrlFilters } from '../../components/FilterBar';
 import { PageState } from '../../components/PageState';
 import { useI18n } from '../../i18n';
 import { COURT_KINDS, type Court, type CourtQuery, queryString } from './api';
@@ -17,7 +18,7 @@ import { CourtForm } from './CourtForm';
 export default function CourtsPage() {
   const { t, lang } = useI18n();
   const { can } = useAuth();
-  const [params, setParams] = useSearchParams();
+  const { params, update } = useUrlFilters({ pageKey: 'page' });
   const [q, setQ] = useState(params.get('q') ?? '');
   const [creating, setCreating] = useState(false);
   const kind = params.get('kind') as CourtQuery['kind'] | null;
@@ -33,15 +34,6 @@ export default function CourtsPage() {
     queryFn: () => unwrap(api.GET('/api/courts', { params: { query: { ...filters, page, pageSize } } })),
     placeholderData: keepPreviousData,
   });
-  const update = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!('page' in changes)) next.delete('page');
-    setParams(next);
-  };
 
   const columns: TableColumnsType<Court> = [
     {

@@ -15,10 +15,11 @@ import {
 } from 'antd';
 import dayjs from 'dayjs';
 import { type ReactNode, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api/client';
 import { useLiveEvents } from '../../api/useLiveEvents';
 import { useAuth } from '../../auth';
+import { useUrlFilters } from '../../components/FilterBar';
 import { FilterBar, FilterDrawer, KeysetPager, useKeysetPaging } from '../../components/ListFrame';
 import { PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
@@ -57,7 +58,7 @@ export default function LibraryPage() {
   const mobile = useIsMobile();
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const [params, setParams] = useSearchParams();
+  const { params, update, reset } = useUrlFilters();
   const meta = useDisputeMeta();
   const sources = useDisputeSources();
   const types = useMatterTypes();
@@ -87,17 +88,6 @@ export default function LibraryPage() {
   const total = cursor
     ? qc.getQueryData<ListAnswer>(['matters', 'disputes', firstQuery])?.total
     : list.data?.total;
-
-  const update = (changes: Partial<Record<FilterKey, string | undefined>>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    // Pushed, not replaced: the back button returns to the previous filters.
-    setParams(next);
-  };
-  const reset = () => setParams(new URLSearchParams());
 
   const states = types.type('dispute')?.states ?? [];
   const statusValue = shown.status ? shown.status.split(',') : [];

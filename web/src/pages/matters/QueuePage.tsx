@@ -16,10 +16,11 @@ import {
 } from 'antd';
 import dayjs from 'dayjs';
 import { type ReactNode, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api/client';
 import type { paths } from '../../api/schema';
 import { useLiveEvents } from '../../api/useLiveEvents';
+import { useUrlFilters } from '../../components/FilterBar';
 import { FilterBar, FilterDrawer, KeysetPager, useKeysetPaging } from '../../components/ListFrame';
 import { PageState } from '../../components/PageState';
 import { useIsMobile } from '../../components/useIsMobile';
@@ -114,7 +115,7 @@ const oneOf = <T extends string>(v: string | null, list: readonly T[]): T | unde
 export default function QueuePage() {
   const { t, name } = useI18n();
   const mobile = useIsMobile();
-  const [params, setParams] = useSearchParams();
+  const { params, update, reset } = useUrlFilters({ keep: ['view'] });
   const types = useMatterTypes();
   const live = useLiveEvents();
   const now = useNow(30_000);
@@ -176,16 +177,6 @@ export default function QueuePage() {
   });
   const items = list.data?.items ?? [];
   const areaName = useAreaNames(items.map((m) => m.areaCode));
-
-  const update = (changes: Partial<Record<FilterKey | 'status' | 'sort', string | undefined>>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    // Pushed, not replaced: the back button returns to the previous filters.
-    setParams(next);
-  };
 
   const typeCode = filters.type;
   const states = (() => {
@@ -347,12 +338,6 @@ export default function QueuePage() {
       )}
     </>
   );
-
-  const reset = () => {
-    const next = new URLSearchParams();
-    if (view) next.set('view', view);
-    setParams(next);
-  };
 
   const search = (
     <Input.Search

@@ -1,10 +1,10 @@
 import { FileExcelOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Button, Card, Flex, Input, Select, Table, type TableColumnsType, Tag, Typography } from 'antd';
+import { Button, Card, Flex, Table, type TableColumnsType, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
+import { FilterSearch, FilterSelect, useUrlFilters } from '../../components/FilterBar';
 import { KeysetPager, useKeysetPaging } from '../../components/ListFrame';
 import { PageState } from '../../components/PageState';
 import { useI18n } from '../../i18n';
@@ -18,8 +18,8 @@ const PAGE_SIZE = 30;
  */
 export default function MediationQueuePage() {
   const { t, name } = useI18n();
-  const [params, setParams] = useSearchParams();
-  const [q, setQ] = useState(params.get('q') ?? '');
+  const { params, update } = useUrlFilters();
+  const bar = { params, update };
   const filters = {
     status: params.get('status') ?? 'open',
     ...(params.get('level') ? { level: params.get('level') as CaseQuery['level'] } : {}),
@@ -37,14 +37,6 @@ export default function MediationQueuePage() {
     queryFn: () => unwrap(api.GET('/api/mediation/cases', { params: { query } })),
     placeholderData: keepPreviousData,
   });
-  const update = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    setParams(next);
-  };
   const columns: TableColumnsType<MediationCase> = [
     {
       key: 'number',
@@ -104,58 +96,36 @@ export default function MediationQueuePage() {
       <Typography.Title level={4}>{t('调解案件', 'Mediation cases')}</Typography.Title>
       <Card size="small" style={{ marginBottom: 12 }}>
         <Flex wrap gap={12} align="flex-end">
-          <Flex vertical gap={4}>
-            <label htmlFor="mq-q" style={{ fontSize: 12 }}>
-              {t('关键词', 'Keywords')}
-            </label>
-            <Input.Search
-              id="mq-q"
-              value={q}
-              maxLength={100}
-              allowClear
-              onChange={(e) => setQ(e.target.value)}
-              onSearch={(v) => update({ q: v.trim() || undefined })}
-              placeholder={t('案由或编号', 'Title or number')}
-              style={{ width: 240 }}
-            />
-          </Flex>
-          <Flex vertical gap={4}>
-            <label htmlFor="mq-status" style={{ fontSize: 12 }}>
-              {t('状态', 'Status')}
-            </label>
-            <Select
-              id="mq-status"
-              value={filters.status}
-              onChange={(v) => update({ status: v === 'open' ? undefined : v })}
-              style={{ width: 180 }}
-              options={[
-                { value: 'open', label: t('未结案', 'Open') },
-                { value: 'closed', label: t('已结案', 'Closed') },
-                { value: 'all', label: t('全部', 'All') },
-                { value: 'accepted', label: t('待指派', 'Accepted') },
-                { value: 'mediating', label: t('调解中', 'Mediating') },
-                { value: 'agreed', label: t('已达成协议', 'Agreed') },
-                { value: 'failed', label: t('调解不成', 'Not settled') },
-              ]}
-            />
-          </Flex>
-          <Flex vertical gap={4}>
-            <label htmlFor="mq-level" style={{ fontSize: 12 }}>
-              {t('层级', 'Level')}
-            </label>
-            <Select
-              id="mq-level"
-              value={params.get('level') ?? ''}
-              onChange={(v) => update({ level: v || undefined })}
-              style={{ width: 140 }}
-              options={[
-                { value: '', label: t('全部', 'All') },
-                { value: 'village', label: t('村（社区）', 'Village') },
-                { value: 'town', label: t('镇（街道）', 'Town') },
-                { value: 'county', label: t('县（市、区）', 'County') },
-              ]}
-            />
-          </Flex>
+          <FilterSearch id="mq-q" max={100} placeholder={t('案由或编号', 'Title or number')} {...bar} />
+          <FilterSelect
+            id="mq-status"
+            label={t('状态', 'Status')}
+            param="status"
+            defaultValue="open"
+            width={180}
+            options={[
+              { value: 'open', label: t('未结案', 'Open') },
+              { value: 'closed', label: t('已结案', 'Closed') },
+              { value: 'all', label: t('全部', 'All') },
+              { value: 'accepted', label: t('待指派', 'Accepted') },
+              { value: 'mediating', label: t('调解中', 'Mediating') },
+              { value: 'agreed', label: t('已达成协议', 'Agreed') },
+              { value: 'failed', label: t('调解不成', 'Not settled') },
+            ]}
+            {...bar}
+          />
+          <FilterSelect
+            id="mq-level"
+            label={t('层级', 'Level')}
+            param="level"
+            all
+            options={[
+              { value: 'village', label: t('村（社区）', 'Village') },
+              { value: 'town', label: t('镇（街道）', 'Town') },
+              { value: 'county', label: t('县（市、区）', 'County') },
+            ]}
+            {...bar}
+          />
           <Button
             type={params.get('mine') === 'true' ? 'primary' : 'default'}
             onClick={() => update({ mine: params.get('mine') === 'true' ? undefined : 'true' })}
