@@ -56,7 +56,7 @@ async function submitAction(page: Page) {
   try {
     await form.waitFor({ state: 'detached', timeout: WRITE });
   } catch (e) {
-    const shown = await form.textContent().catch(() => '(gone)');
+    const shown = (await form.textContent().catch(() => null)) ?? '(gone)';
     throw new Error(`the action form stayed open, showing: ${shown.replace(/\s+/g, ' ').slice(0, 500)}`, {
       cause: e,
     });
