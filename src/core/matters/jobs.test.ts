@@ -118,13 +118,13 @@ describe('job_runs retention', () => {
       },
       {
         job: 'prune-test',
-        slot: new Date(now.getTime() - 8 * day),
-        started_at: new Date(now.getTime() - 8 * day),
+        slot: new Date(now.getTime() - (JOB_RUNS_KEEP_DAYS + 1) * day),
+        started_at: new Date(now.getTime() - (JOB_RUNS_KEEP_DAYS + 1) * day),
       },
       {
         job: 'prune-test',
-        slot: new Date(now.getTime() - 6 * day),
-        started_at: new Date(now.getTime() - 6 * day),
+        slot: new Date(now.getTime() - (JOB_RUNS_KEEP_DAYS - 1) * day),
+        started_at: new Date(now.getTime() - (JOB_RUNS_KEEP_DAYS - 1) * day),
       },
       {
         job: 'prune-test',
@@ -140,8 +140,10 @@ describe('job_runs retention', () => {
       .where('job', '=', 'prune-test')
       .orderBy('slot')
       .execute();
-    expect(left.map((r) => Math.round((now.getTime() - new Date(r.slot).getTime()) / day))).toEqual([6, 0]);
-    expect(JOB_RUNS_KEEP_DAYS).toBe(7);
+    expect(left.map((r) => Math.round((now.getTime() - new Date(r.slot).getTime()) / day))).toEqual([
+      JOB_RUNS_KEEP_DAYS - 1,
+      0,
+    ]);
     expect(kernelJobs(t.kernel).map((j) => j.name)).toContain('job-runs-prune');
   });
 });

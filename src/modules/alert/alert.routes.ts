@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertCan } from '../../core/access/actor.ts';
@@ -6,6 +5,7 @@ import type { Kernel } from '../../core/kernel.ts';
 import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { datedXlsx, sendXlsx, XLSX } from '../../server/xlsx-reply.ts';
 import { ALERT_EXPORT_MAX, exportAlertsXlsx } from './alert.export.ts';
 import { ALERT_LEVELS } from './alert.schema.ts';
 import {
@@ -131,7 +131,7 @@ export const alertRoutes =
           summary: `导出预警为 Excel（最多 ${ALERT_EXPORT_MAX} 行）/ Export the board to XLSX`,
           querystring: AlertFilters,
           response: {
-            200: z.any().describe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+            200: z.any().describe(XLSX),
             ...errors,
           },
         },
@@ -139,18 +139,9 @@ export const alertRoutes =
       async (req, reply) => {
         const actor = requireActor(req);
         assertCan(actor, 'matter:read');
-        const stream = new PassThrough();
-        reply
-          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-          .header(
-            'content-disposition',
-            `attachment; filename="alerts-${new Date().toISOString().slice(0, 10)}.xlsx"`,
-          );
-        exportAlertsXlsx(db, actor, models, req.query, stream).catch((e: Error) => {
-          req.log.error({ err: e.message }, 'export failed');
-          stream.destroy(e);
-        });
-        return reply.send(stream);
+        return sendXlsx(req, reply, datedXlsx('alerts'), (out) =>
+          exportAlertsXlsx(db, actor, models, req.query, out),
+        );
       },
     );
 

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -11,6 +10,7 @@ import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { command } from '../../server/routes/matters.routes.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { datedXlsx, sendXlsx, XLSX } from '../../server/xlsx-reply.ts';
 import { nearestCameras } from './cameras.service.ts';
 import { exportTasksXlsx, TASK_EXPORT_MAX } from './command.export.ts';
 import * as S from './command.schema.ts';
@@ -166,7 +166,7 @@ export const commandRoutes =
           summary: `导出指令为 Excel（最多 ${TASK_EXPORT_MAX} 行，记审计）/ Export the board to XLSX (audited)`,
           querystring: S.TaskFilters,
           response: {
-            200: z.any().describe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+            200: z.any().describe(XLSX),
             ...errors,
           },
         },
@@ -174,18 +174,7 @@ export const commandRoutes =
       async (req, reply) => {
         const actor = requireActor(req);
         assertCan(actor, 'matter:read');
-        const stream = new PassThrough();
-        reply
-          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-          .header(
-            'content-disposition',
-            `attachment; filename="tasks-${new Date().toISOString().slice(0, 10)}.xlsx"`,
-          );
-        exportTasksXlsx(db, actor, req.query, stream).catch((e: Error) => {
-          req.log.error({ err: e.message }, 'export failed');
-          stream.destroy(e);
-        });
-        return reply.send(stream);
+        return sendXlsx(req, reply, datedXlsx('tasks'), (out) => exportTasksXlsx(db, actor, req.query, out));
       },
     );
 

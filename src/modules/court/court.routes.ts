@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertCan } from '../../core/access/actor.ts';
@@ -7,6 +6,7 @@ import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { command } from '../../server/routes/matters.routes.ts';
 import { IdParam, PageQuery } from '../../server/schemas.ts';
+import { datedXlsx, sendXlsx, XLSX } from '../../server/xlsx-reply.ts';
 import { exportRegistryXlsx, REGISTRY_EXPORT_MAX } from './court.export.ts';
 import * as S from './court.schema.ts';
 import {
@@ -44,7 +44,6 @@ import {
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const courtTags = ['court 共享法庭'];
 const psychTags = ['psych 心理服务站'];
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /**
  * 共享法庭 and 心理服务站. Thin: validate → authenticate → service (authorises, scopes, audits) → present.
@@ -85,18 +84,9 @@ export const courtRoutes =
       async (req, reply) => {
         const actor = requireActor(req);
         assertCan(actor, 'court:read');
-        const stream = new PassThrough();
-        reply
-          .header('content-type', XLSX)
-          .header(
-            'content-disposition',
-            `attachment; filename="courts-${new Date().toISOString().slice(0, 10)}.xlsx"`,
-          );
-        exportRegistryXlsx(db, vault, actor, 'courts', req.query, stream).catch((e: Error) => {
-          req.log.error({ err: e.message }, 'export failed');
-          stream.destroy(e);
-        });
-        return reply.send(stream);
+        return sendXlsx(req, reply, datedXlsx('courts'), (out) =>
+          exportRegistryXlsx(db, vault, actor, 'courts', req.query, out),
+        );
       },
     );
 
@@ -330,18 +320,9 @@ export const courtRoutes =
       async (req, reply) => {
         const actor = requireActor(req);
         assertCan(actor, 'court:read');
-        const stream = new PassThrough();
-        reply
-          .header('content-type', XLSX)
-          .header(
-            'content-disposition',
-            `attachment; filename="stations-${new Date().toISOString().slice(0, 10)}.xlsx"`,
-          );
-        exportRegistryXlsx(db, vault, actor, 'stations', req.query, stream).catch((e: Error) => {
-          req.log.error({ err: e.message }, 'export failed');
-          stream.destroy(e);
-        });
-        return reply.send(stream);
+        return sendXlsx(req, reply, datedXlsx('stations'), (out) =>
+          exportRegistryXlsx(db, vault, actor, 'stations', req.query, out),
+        );
       },
     );
 

@@ -1,11 +1,10 @@
-import { PassThrough, type Writable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../core/kernel.ts';
 import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { AreaCode } from '../../server/schemas.ts';
+import { sendXlsx, XLSX } from '../../server/xlsx-reply.ts';
 import {
   getMatrix,
   getRepeatParties,
@@ -21,7 +20,6 @@ import {
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const tags = ['disputes 矛盾纠纷'];
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 // ---------------------------------------------------------------------------------------------------------
 // Query strings
@@ -169,25 +167,6 @@ const ResolutionSchema = z
   .meta({ id: 'DisputeResolution' });
 
 const XlsxResponse = { 200: z.unknown().describe(XLSX), ...errors };
-
-/**
- * Sends a workbook as it is written. Everything that can fail with a typed error (permission, area,
- * period) has run before the first byte; a failure after that ends the stream and is logged.
- */
-function sendXlsx(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  name: string,
-  write: (out: Writable) => Promise<void>,
-) {
-  const stream = new PassThrough();
-  reply.header('content-type', XLSX).header('content-disposition', `attachment; filename="${name}"`);
-  write(stream).catch((e: Error) => {
-    req.log.error({ err: e.message }, 'export failed');
-    stream.destroy(e);
-  });
-  return reply.send(stream);
-}
 
 /**
  * The library's analysis: counts by category × area × month, sources coverage, repeat parties, 化解率.

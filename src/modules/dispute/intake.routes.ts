@@ -8,6 +8,7 @@ import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { contentDisposition } from '../../server/routes/attachments.routes.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { XLSX } from '../../server/xlsx-reply.ts';
 import { rejectsXlsx } from './dispute.export.ts';
 import * as S from './dispute.routes.schemas.ts';
 import { intake, sourceActor } from './disputes.service.ts';
@@ -32,7 +33,6 @@ const errors = {
   413: ErrorBody,
 };
 const tags = ['disputes 矛盾纠纷'];
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /**
  * Intake: sources and their mapping profiles, push tokens, file imports (upload, progress, rejected rows)

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertCan } from '../../core/access/actor.ts';
@@ -6,6 +5,7 @@ import type { Kernel } from '../../core/kernel.ts';
 import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { datedXlsx, sendXlsx, XLSX } from '../../server/xlsx-reply.ts';
 import { DISPUTE_EXPORT_MAX, exportDisputesXlsx } from './dispute.export.ts';
 import * as S from './dispute.routes.schemas.ts';
 import { DISPUTE_CATEGORIES, PARTY_ROLE_NAMES, RISK_NAMES } from './dispute.schema.ts';
@@ -101,7 +101,7 @@ export const libraryRoutes =
           summary: `导出为 Excel（最多 ${DISPUTE_EXPORT_MAX} 行）/ Export to XLSX`,
           querystring: S.DisputeFilters,
           response: {
-            200: z.any().describe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+            200: z.any().describe(XLSX),
             ...errors,
           },
         },
@@ -109,18 +109,9 @@ export const libraryRoutes =
       async (req, reply) => {
         const actor = requireActor(req);
         assertCan(actor, 'matter:read');
-        const stream = new PassThrough();
-        reply
-          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-          .header(
-            'content-disposition',
-            `attachment; filename="disputes-${new Date().toISOString().slice(0, 10)}.xlsx"`,
-          );
-        exportDisputesXlsx(db, actor, toQuery(req.query), stream).catch((e: Error) => {
-          req.log.error({ err: e.message }, 'export failed');
-          stream.destroy(e);
-        });
-        return reply.send(stream);
+        return sendXlsx(req, reply, datedXlsx('disputes'), (out) =>
+          exportDisputesXlsx(db, actor, toQuery(req.query), out),
+        );
       },
     );
 

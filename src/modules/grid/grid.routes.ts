@@ -10,6 +10,7 @@ import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { command } from '../../server/routes/matters.routes.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { XLSX } from '../../server/xlsx-reply.ts';
 import {
   addVisit,
   addVisitPhotos,
@@ -358,7 +359,7 @@ export const gridRoutes =
           summary: '导出“两个100%”报表为 Excel（记审计）/ Export the report to XLSX (audited)',
           querystring: S.ReportQuery,
           response: {
-            200: z.any().describe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+            200: z.any().describe(XLSX),
             ...errors,
           },
         },
@@ -369,7 +370,7 @@ export const gridRoutes =
           .transaction()
           .execute((tx) => exportReportXlsx(tx, actor, req.query));
         return reply
-          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header('content-type', XLSX)
           .header(
             'content-disposition',
             `attachment; filename="grid-report-${report.area.code}-${report.from}-${report.to}.xlsx"`,

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertCan } from '../../core/access/actor.ts';
@@ -7,6 +6,7 @@ import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { command } from '../../server/routes/matters.routes.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { datedXlsx, sendXlsx, XLSX } from '../../server/xlsx-reply.ts';
 import { hazardKpi, hazardKpiRecords } from './area-kpi.service.ts';
 import { exportHazardsXlsx, HAZARD_EXPORT_MAX } from './hazard.export.ts';
 import * as S from './hazard.schema.ts';
@@ -21,7 +21,6 @@ import {
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const tags = ['hazard 问题隐患'];
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /**
  * 问题隐患 (docs/HAZARDS.md). Thin: validate → authenticate → service (authorises, scopes, audits) → present.
@@ -121,18 +120,9 @@ export const hazardRoutes =
       async (req, reply) => {
         const actor = requireActor(req);
         assertCan(actor, 'matter:read');
-        const stream = new PassThrough();
-        reply
-          .header('content-type', XLSX)
-          .header(
-            'content-disposition',
-            `attachment; filename="hazards-${new Date().toISOString().slice(0, 10)}.xlsx"`,
-          );
-        exportHazardsXlsx(db, actor, req.query, stream).catch((e: Error) => {
-          req.log.error({ err: e.message }, 'export failed');
-          stream.destroy(e);
-        });
-        return reply.send(stream);
+        return sendXlsx(req, reply, datedXlsx('hazards'), (out) =>
+          exportHazardsXlsx(db, actor, req.query, out),
+        );
       },
     );
 

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertCan } from '../../core/access/actor.ts';
@@ -8,6 +7,7 @@ import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { command } from '../../server/routes/matters.routes.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { datedXlsx, sendXlsx, XLSX } from '../../server/xlsx-reply.ts';
 import { CASE_EXPORT_MAX, exportCasesXlsx } from './mediation.export.ts';
 import { agreementPdf } from './mediation.pdf.ts';
 import * as S from './mediation.schema.ts';
@@ -115,7 +115,7 @@ export const mediationRoutes =
           summary: `导出调解案件为 Excel（最多 ${CASE_EXPORT_MAX} 行，记审计）/ Export the queue to XLSX (audited)`,
           querystring: S.CaseFilters,
           response: {
-            200: z.any().describe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+            200: z.any().describe(XLSX),
             ...errors,
           },
         },
@@ -123,18 +123,9 @@ export const mediationRoutes =
       async (req, reply) => {
         const actor = requireActor(req);
         assertCan(actor, 'matter:read');
-        const stream = new PassThrough();
-        reply
-          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-          .header(
-            'content-disposition',
-            `attachment; filename="mediation-${new Date().toISOString().slice(0, 10)}.xlsx"`,
-          );
-        exportCasesXlsx(db, actor, req.query, stream).catch((e: Error) => {
-          req.log.error({ err: e.message }, 'export failed');
-          stream.destroy(e);
-        });
-        return reply.send(stream);
+        return sendXlsx(req, reply, datedXlsx('mediation'), (out) =>
+          exportCasesXlsx(db, actor, req.query, out),
+        );
       },
     );
 

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertCan } from '../../core/access/actor.ts';
@@ -7,6 +6,7 @@ import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { command } from '../../server/routes/matters.routes.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { datedXlsx, sendXlsx, XLSX } from '../../server/xlsx-reply.ts';
 import { exportTeamsXlsx, TEAM_EXPORT_MAX } from './patrol.export.ts';
 import * as S from './patrol.schema.ts';
 import { getRules, leaderboard, setRules } from './points.service.ts';
@@ -67,7 +67,7 @@ export const patrolRoutes =
           summary: `导出巡防队伍为 Excel（最多 ${TEAM_EXPORT_MAX} 行，记审计）/ Export the teams to XLSX (audited)`,
           querystring: S.TeamFilters,
           response: {
-            200: z.any().describe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+            200: z.any().describe(XLSX),
             ...errors,
           },
         },
@@ -75,18 +75,9 @@ export const patrolRoutes =
       async (req, reply) => {
         const actor = requireActor(req);
         assertCan(actor, 'subject:read');
-        const stream = new PassThrough();
-        reply
-          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-          .header(
-            'content-disposition',
-            `attachment; filename="patrol-teams-${new Date().toISOString().slice(0, 10)}.xlsx"`,
-          );
-        exportTeamsXlsx(db, vault, actor, req.query, stream).catch((e: Error) => {
-          req.log.error({ err: e.message }, 'export failed');
-          stream.destroy(e);
-        });
-        return reply.send(stream);
+        return sendXlsx(req, reply, datedXlsx('patrol-teams'), (out) =>
+          exportTeamsXlsx(db, vault, actor, req.query, out),
+        );
       },
     );
 

@@ -6,7 +6,7 @@ import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
 import type { Actor } from '../../core/access/actor.ts';
 import { audit } from '../../core/audit/audit.ts';
 import type { DbOrTx } from '../../core/db/database.ts';
-import { safeCell, safeRow } from '../../core/files/xlsx-safe.ts';
+import { safeCell } from '../../core/files/xlsx-safe.ts';
 import type { Figure } from './indicators.ts';
 import type { Drill, FiveYearSeries, FiveYears, Report } from './report.service.ts';
 
@@ -292,29 +292,57 @@ export async function fiveYearsPdf(
 // ---------------------------------------------------------------------------------------------------------
 // Excel
 
-export async function fiveYearsXlsx(data: FiveYears, charts: ChartImage[]): Promise<Buffer> {
+/**
+ * One table sheet as every report export writes it: a bold title, lines under it (`notes`; an empty one
+ * leaves a gap), the bold header (frozen with what is above it), the rows (cells made safe for Excel), and
+ * the column widths.
+ */
+function tableSheet(
+  wb: ExcelJS.Workbook,
+  name: string,
+  t: {
+    title: string;
+    notes: (string | number)[][];
+    header: string[];
+    rows: (string | number)[][];
+    width: (column: number) => number;
+  },
+): ExcelJS.Worksheet {
+  const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 2 + t.notes.length }] });
+  ws.addRow([t.title]).font = { bold: true, size: 14 };
+  for (const n of t.notes) ws.addRow(n);
+  ws.addRow(t.header).font = { bold: true };
+  for (const r of t.rows) ws.addRow(r.map(safeCell));
+  ws.columns.forEach((c, n) => {
+    c.width = t.width(n);
+  });
+  return ws;
+}
+
+function workbook(): ExcelJS.Workbook {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Zhili 治理';
-  const ws = wb.addWorksheet('数说五年', { views: [{ state: 'frozen', ySplit: 3 }] });
-  ws.addRow([`数说五年 · ${data.area.name} · ${data.period.label.zh}`]).font = { bold: true, size: 14 };
-  ws.addRow([]);
-  const head = ws.addRow(['指标', '单位', ...data.years.map(String), '五年', '变化', '来源', '口径']);
-  head.font = { bold: true };
-  for (const i of data.items) {
-    ws.addRow(
-      [
-        i.name.zh,
-        i.unit.zh,
-        ...i.years.map(cellOf),
-        cellOf(i.total),
-        fmtChange(i.change, i.changeUnit),
-        i.source === 'platform' ? '平台数据' : '导入统计',
-        i.definition.zh,
-      ].map(safeCell),
-    );
-  }
-  ws.columns.forEach((c, n) => {
-    c.width = n === 0 ? 26 : n === data.years.length + 5 ? 80 : 12;
+  return wb;
+}
+
+const SOURCE_NAMES = { platform: '平台数据', imported: '导入统计' } as const;
+
+export async function fiveYearsXlsx(data: FiveYears, charts: ChartImage[]): Promise<Buffer> {
+  const wb = workbook();
+  tableSheet(wb, '数说五年', {
+    title: `数说五年 · ${data.area.name} · ${data.period.label.zh}`,
+    notes: [[]],
+    header: ['指标', '单位', ...data.years.map(String), '五年', '变化', '来源', '口径'],
+    rows: data.items.map((i) => [
+      i.name.zh,
+      i.unit.zh,
+      ...i.years.map(cellOf),
+      cellOf(i.total),
+      fmtChange(i.change, i.changeUnit),
+      SOURCE_NAMES[i.source],
+      i.definition.zh,
+    ]),
+    width: (n) => (n === 0 ? 26 : n === data.years.length + 5 ? 80 : 12),
   });
   const cs = wb.addWorksheet('趋势图');
   let row = 0;
@@ -330,48 +358,24 @@ export async function fiveYearsXlsx(data: FiveYears, charts: ChartImage[]): Prom
 const cellOf = (f: Figure) => (f.value === null ? '无数据' : f.value);
 
 export async function reportXlsx(r: Report): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Zhili 治理';
-  const ws = wb.addWorksheet('平安报表', { views: [{ state: 'frozen', ySplit: 3 }] });
-  ws.addRow([`平安报表 · ${r.area.name} · ${r.period.label.zh}（同比：${r.lastYear.label.zh}）`]).font = {
-    bold: true,
-    size: 14,
-  };
-  ws.addRow([]);
-  ws.addRow([
-    '指标',
-    '单位',
-    '本期',
-    '分子',
-    '分母/记录数',
-    '去年同期',
-    '同比',
-    '方向',
-    '来源',
-    '口径',
-  ]).font = {
-    bold: true,
-  };
-  for (const i of r.items) {
-    ws.addRow(
-      Object.values(
-        safeRow({
-          name: i.name.zh,
-          unit: i.unit.zh,
-          value: cellOf(i),
-          numerator: i.numerator ?? '',
-          denominator: i.denominator ?? '',
-          last: cellOf(i.lastYear),
-          change: fmtChange(i.change, i.changeUnit),
-          direction: i.direction === 'up' ? '越高越好' : '越低越好',
-          source: i.source === 'platform' ? '平台数据' : '导入统计',
-          definition: i.definition.zh,
-        }),
-      ),
-    );
-  }
-  ws.columns.forEach((c, n) => {
-    c.width = n === 0 ? 26 : n === 9 ? 80 : 12;
+  const wb = workbook();
+  tableSheet(wb, '平安报表', {
+    title: `平安报表 · ${r.area.name} · ${r.period.label.zh}（同比：${r.lastYear.label.zh}）`,
+    notes: [[]],
+    header: ['指标', '单位', '本期', '分子', '分母/记录数', '去年同期', '同比', '方向', '来源', '口径'],
+    rows: r.items.map((i) => [
+      i.name.zh,
+      i.unit.zh,
+      cellOf(i),
+      i.numerator ?? '',
+      i.denominator ?? '',
+      cellOf(i.lastYear),
+      fmtChange(i.change, i.changeUnit),
+      i.direction === 'up' ? '越高越好' : '越低越好',
+      SOURCE_NAMES[i.source],
+      i.definition.zh,
+    ]),
+    width: (n) => (n === 0 ? 26 : n === 9 ? 80 : 12),
   });
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
@@ -380,53 +384,44 @@ export async function reportXlsx(r: Report): Promise<Buffer> {
 export const DRILL_EXPORT_MAX = 5000;
 
 export async function drillXlsx(d: Drill): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Zhili 治理';
-  const ws = wb.addWorksheet('记录', { views: [{ state: 'frozen', ySplit: 4 }] });
-  ws.addRow([`${d.indicator.name.zh} · ${d.area.name} · ${d.period.label.zh}`]).font = {
-    bold: true,
-    size: 14,
-  };
-  ws.addRow([
-    `指标值：${fmt(d.indicator.kind, d.figure.value, d.indicator.unit.zh)}`,
-    `记录数：${d.total}`,
-    d.total > d.items.length ? `仅导出前 ${d.items.length} 条` : '',
-  ]);
-  ws.addRow([`列出的是：${d.indicator.drill.zh}`]);
-  ws.addRow([
-    '记录',
-    '区域代码',
-    '时间',
-    '状态',
-    '值',
-    '已入格',
-    '来源部门',
-    '文件',
-    '行号',
-    '导入人',
-    '链接',
-  ]).font = {
-    bold: true,
-  };
-  for (const i of d.items) {
-    ws.addRow(
+  const wb = workbook();
+  tableSheet(wb, '记录', {
+    title: `${d.indicator.name.zh} · ${d.area.name} · ${d.period.label.zh}`,
+    notes: [
       [
-        i.label,
-        i.areaCode,
-        i.at ?? '',
-        i.status ?? '',
-        i.value ?? '',
-        i.done ?? '',
-        i.department ?? '',
-        i.file ?? '',
-        i.row ?? '',
-        i.importedBy ?? '',
-        i.link ?? '',
-      ].map(safeCell),
-    );
-  }
-  ws.columns.forEach((c, n) => {
-    c.width = n === 0 ? 40 : 14;
+        `指标值：${fmt(d.indicator.kind, d.figure.value, d.indicator.unit.zh)}`,
+        `记录数：${d.total}`,
+        d.total > d.items.length ? `仅导出前 ${d.items.length} 条` : '',
+      ],
+      [`列出的是：${d.indicator.drill.zh}`],
+    ],
+    header: [
+      '记录',
+      '区域代码',
+      '时间',
+      '状态',
+      '值',
+      '已入格',
+      '来源部门',
+      '文件',
+      '行号',
+      '导入人',
+      '链接',
+    ],
+    rows: d.items.map((i) => [
+      i.label,
+      i.areaCode,
+      i.at ?? '',
+      i.status ?? '',
+      i.value ?? '',
+      i.done ?? '',
+      i.department ?? '',
+      i.file ?? '',
+      i.row ?? '',
+      i.importedBy ?? '',
+      i.link ?? '',
+    ]),
+    width: (n) => (n === 0 ? 40 : 14),
   });
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

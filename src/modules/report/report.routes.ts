@@ -7,6 +7,7 @@ import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { contentDisposition } from '../../server/routes/attachments.routes.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { XLSX } from '../../server/xlsx-reply.ts';
 import {
   getBatch,
   importStatistics,
@@ -38,7 +39,6 @@ const errors = {
   413: ErrorBody,
 };
 const tags = ['report 平安报表'];
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const FileResponse = (type: string) => ({ 200: z.unknown().describe(type), ...errors });
 
 /**

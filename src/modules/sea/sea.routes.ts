@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertCan } from '../../core/access/actor.ts';
@@ -7,6 +6,7 @@ import type { Kernel } from '../../core/kernel.ts';
 import { requireActor } from '../../server/auth.ts';
 import { ErrorBody } from '../../server/errors.ts';
 import { IdParam } from '../../server/schemas.ts';
+import { datedXlsx, sendXlsx, XLSX } from '../../server/xlsx-reply.ts';
 import { feedOf } from './sea.feed.ts';
 import { TOPIC_FILTER } from './sea.parse.ts';
 import * as S from './sea.schema.ts';
@@ -39,7 +39,6 @@ import {
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const tags = ['sea 海上斑马线'];
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /**
  * 海上斑马线: the vessel registry, the map layer and tracks, geometry (channels, corridors, zones, ports),
@@ -87,18 +86,7 @@ export const seaRoutes =
       async (req, reply) => {
         const actor = requireActor(req);
         assertCan(actor, 'sea:read');
-        const stream = new PassThrough();
-        reply
-          .header('content-type', XLSX)
-          .header(
-            'content-disposition',
-            `attachment; filename="vessels-${new Date().toISOString().slice(0, 10)}.xlsx"`,
-          );
-        exportVessels(db, actor, req.query, stream).catch((e: Error) => {
-          req.log.error({ err: e.message }, 'export failed');
-          stream.destroy(e);
-        });
-        return reply.send(stream);
+        return sendXlsx(req, reply, datedXlsx('vessels'), (out) => exportVessels(db, actor, req.query, out));
       },
     );
 

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertCan } from '../../core/access/actor.ts';
@@ -17,6 +16,7 @@ import { toMermaid } from '../../core/workflow/workflow.ts';
 import { requireActor } from '../auth.ts';
 import { ErrorBody } from '../errors.ts';
 import { IdParam } from '../schemas.ts';
+import { datedXlsx, sendXlsx, XLSX } from '../xlsx-reply.ts';
 import * as S from './matters.schemas.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -296,7 +296,7 @@ export const mattersRoutes =
             sort: z.enum(['created_desc', 'created_asc', 'due_asc']).default('created_desc'),
           }),
           response: {
-            200: z.any().describe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+            200: z.any().describe(XLSX),
             ...errors,
           },
         },
@@ -304,16 +304,9 @@ export const mattersRoutes =
       async (req, reply) => {
         const actor = requireActor(req);
         assertCan(actor, 'matter:read');
-        const stream = new PassThrough();
-        const name = `matters-${new Date().toISOString().slice(0, 10)}.xlsx`;
-        reply
-          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-          .header('content-disposition', `attachment; filename="${name}"`);
-        exportMattersXlsx(db, actor, req.query, stream).catch((e: Error) => {
-          req.log.error({ err: e.message }, 'export failed');
-          stream.destroy(e);
-        });
-        return reply.send(stream);
+        return sendXlsx(req, reply, datedXlsx('matters'), (out) =>
+          exportMattersXlsx(db, actor, req.query, out),
+        );
       },
     );
 
