@@ -22,7 +22,8 @@ export interface MatterTypeDef {
    * The type's own rules around every step, whichever route takes it (the module's own or the generic
    * POST /api/matters/{id}/transitions), inside the step's transaction. `before` runs after the engine's checks
    * (who, version, required fields) and may refuse by throwing; `after` runs once the step is written (the
-   * row, the timeline, the audit) and may set more — the engine reads the row again for its answer.
+   * row, the timeline, the audit) and may set more; when it answers true (it changed the matter's row) the
+   * engine reads the row again for its answer.
    */
   hooks?: {
     before?: (tx: DbOrTx, actor: Actor, m: MatterRow, input: TransitionInput) => Promise<void>;
@@ -32,7 +33,7 @@ export interface MatterTypeDef {
       before: MatterRow,
       after: MatterRow,
       input: TransitionInput,
-    ) => Promise<void>;
+    ) => Promise<boolean | undefined>;
   };
 }
 

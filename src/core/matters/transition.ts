@@ -292,10 +292,8 @@ export async function transition(
     oldValues: { status: m.status, version: m.version, assignee: presentMatter(m).assignee },
     newValues: { status: row.status, version: row.version, assignee: presentMatter(row).assignee, ...data },
   });
-  if (type.hooks?.after) {
-    await type.hooks.after(tx, actor, m, row, input);
+  if (await type.hooks?.after?.(tx, actor, m, row, input))
     row = await tx.selectFrom('matters').selectAll().where('id', '=', m.id).executeTakeFirstOrThrow();
-  }
   const mine = new Set(actor.id ? [actor.id] : []);
   await notify(
     tx,

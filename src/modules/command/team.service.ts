@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { type Actor, assertCan, inScope } from '../../core/access/actor.ts';
 import { ROLE_NAMES, type Role } from '../../core/access/roles.ts';
-import { ancestors, locate } from '../../core/areas/areas.service.ts';
+import { type Area, ancestors, locate } from '../../core/areas/areas.service.ts';
 import { audit } from '../../core/audit/audit.ts';
 import type { DbOrTx } from '../../core/db/database.ts';
 import { AppError, notFound } from '../../core/errors.ts';
@@ -27,8 +27,11 @@ const NO_GRID = {
  * The matter's grid: its area when that is a grid (level 5), else the grid its point lies in, else none.
  * The roster of that grid is read with the grid module's own query (src/modules/grid/roster.service.ts).
  */
-async function matterGrid(db: DbOrTx, m: { area_code: string; lng: number | null; lat: number | null }) {
-  const path = await ancestors(db, m.area_code);
+async function matterGrid(
+  db: DbOrTx,
+  m: { area_code: string; lng: number | null; lat: number | null },
+  path: Area[],
+) {
   const own = path.find((a) => a.level === 5);
   if (own) return { code: own.code, name: own.name };
   if (m.lng == null || m.lat == null) return null;
@@ -55,10 +58,10 @@ export interface TeamMember {
   phone: string | null;
 }
 
-/** The matter's grid, village and town — where its team sits — from the finest up. */
-async function teamAreas(db: DbOrTx, areaCode: string) {
-  const path = await ancestors(db, areaCode);
-  return path.filter((a) => a.level >= 3).reverse();
+/** The matter's grid, village and town — where its team sits — from the finest up — and its grid. */
+async function teamAreas(db: DbOrTx, m: { area_code: string; lng: number | null; lat: number | null }) {
+  const path = await ancestors(db, m.area_code);
+  return { areas: path.filter((a) => a.level >= 3).reverse(), grid: await matterGrid(db, m, path) };
 }
 
 async function teamRows(db: DbOrTx, areaCodes: string[]) {
@@ -82,7 +85,7 @@ async function teamRows(db: DbOrTx, areaCodes: string[]) {
 export async function gridTeam(db: DbOrTx, vault: Vault, actor: Actor, matterId: string) {
   assertCan(actor, 'matter:act');
   const m = await findMatterRow(db, actor, matterId);
-  const areas = await teamAreas(db, m.area_code);
+  const { areas, grid } = await teamAreas(db, m);
   const rank = new Map(areas.map((a, i) => [a.code, i]));
   const rows = await teamRows(
     db,
@@ -111,7 +114,6 @@ export async function gridTeam(db: DbOrTx, vault: Vault, actor: Actor, matterId:
         Number(!a.roles.includes('grid_worker')) - Number(!b.roles.includes('grid_worker')) ||
         a.displayName.localeCompare(b.displayName, 'zh'),
     );
-  const grid = await matterGrid(db, m);
   const rules = await rulesMap(db);
   const members = (await rosterRows(db, grid?.code))
     .map((r) => presentMember(vault, r, rules))
@@ -156,14 +158,13 @@ export async function revealTeamPhones(
   const reason = input.reason.trim();
   if (reason.length < 2) throw new AppError('REASON_REQUIRED', '查看需填写事由 / A reason is required');
   const m = await findMatterRow(tx, actor, matterId);
-  const areas = await teamAreas(tx, m.area_code);
+  const { areas, grid } = await teamAreas(tx, m);
   const rows = await teamRows(
     tx,
     areas.map((a) => a.code),
   );
   const wanted = input.userIds ? new Set(input.userIds) : null;
   const chosen = rows.filter((r) => !wanted || wanted.has(r.id));
-  const grid = await matterGrid(tx, m);
   const members = (await rosterRows(tx, grid?.code)).filter(
     (r) => r.phone_enc && (!input.memberIds || input.memberIds.includes(r.id)),
   );

@@ -228,9 +228,9 @@ export async function hazardAfterStep(
   before: MatterRow,
   after: MatterRow,
   input: TransitionInput,
-) {
+): Promise<boolean> {
   const id = before.id;
-  if (after.status === before.status) return;
+  if (after.status === before.status) return false;
   const now = new Date(after.state_entered_at);
   const d = await deadlineOf(tx, severityOf(before));
   const h = hdb(tx);
@@ -298,7 +298,9 @@ export async function hazardAfterStep(
       })),
     )
     .execute();
-  if (Object.keys(set).length) await tx.updateTable('matters').set(set).where('id', '=', id).execute();
+  if (!Object.keys(set).length) return false;
+  await tx.updateTable('matters').set(set).where('id', '=', id).execute();
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------
