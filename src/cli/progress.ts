@@ -30,6 +30,8 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
       );
       bar.start(total, done);
     }
+    // A stage whose total grows while it runs (a backlog that is still being added to) moves its end.
+    if (bar && total !== bar.getTotal()) bar.setTotal(total);
     bar?.update(done);
     if (bar && done >= total) stop();
   };

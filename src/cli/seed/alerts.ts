@@ -1,8 +1,9 @@
+import { sql } from 'kysely';
 import type { Kernel } from '../../core/kernel.ts';
 import { type BacktestResult, runBacktest } from '../../modules/alert/backtest.ts';
 import { type PlantResult, plantScenarios } from '../../modules/alert/demo/plant.ts';
 import { MODELS } from '../../modules/alert/models/index.ts';
-import { runPeriodic, STREAM_BATCH, streamOnce } from '../../modules/alert/runtime/runtime.ts';
+import { runPeriodic, STREAM_BATCH, STREAM_CURSOR, streamOnce } from '../../modules/alert/runtime/runtime.ts';
 
 /** Planted histories (patterns, decoys, the outcomes that followed) over the half year before the seed. */
 export const DEMO_SCENARIOS = 300;
@@ -27,9 +28,19 @@ export async function seedAlerts(
   const from = new Date(to.getTime() - 180 * DAY);
   const plant = await plantScenarios(k, { seed: 11, count: opts.scenarios ?? DEMO_SCENARIOS, from, to });
   let raised = 0;
-  for (let i = 0; ; i++) {
+  // Progress over the timeline entries the streaming models have still to read (more may come meanwhile).
+  const backlog = await sql<{ n: number }>`
+    select count(*)::int as n from matter_timeline
+    where id > coalesce((select timeline_id from alert_cursors where name = ${STREAM_CURSOR}), 0)`.execute(
+    k.db,
+  );
+  let total = backlog.rows[0]?.n ?? 0;
+  let read = 0;
+  for (;;) {
     const r = await streamOnce(k, MODELS);
-    opts.onProgress?.('预警/alerts', i, i + 1);
+    read += r?.entries ?? 0;
+    total = Math.max(total, read);
+    opts.onProgress?.('预警/alerts', read, !r || r.entries < STREAM_BATCH ? read : total + 1);
     raised += r?.raised ?? 0;
     if (!r || r.entries < STREAM_BATCH) break;
   }

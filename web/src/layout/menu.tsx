@@ -250,8 +250,8 @@ export const MENU: MenuEntry[] = [
     icon: <HeartOutlined />,
     roles: MATTER_READERS,
   },
-  // 问题隐患 (docs/HAZARDS.md): the 3030 loop for everyone who reads matters; 隐患上报 in a grid worker's menu (the
-  // phone's bottom bar is full).
+  // 问题隐患 (docs/HAZARDS.md): the 3030 loop for everyone who reads matters; 隐患上报 in a grid worker's menu and,
+  // on the phone, through the 事件/安全隐患 switch on the 上报 form (the bottom bar is full).
   {
     key: 'hazards',
     path: '/hazards',

@@ -23,6 +23,7 @@ import { useI18n } from '../../i18n';
 import { AreaTreeSelect } from '../matters/components/AreaTreeSelect';
 import { FilePicker, filesOf } from '../matters/components/FilePicker';
 import { inScopeOf } from '../matters/components/lookups';
+import { ReportKind } from '../matters/components/ReportKind';
 import { uploadAttachments } from '../matters/components/upload';
 import { type HazardCreate, SEVERITY_COLORS, useHazardMeta } from './api';
 
@@ -143,6 +144,7 @@ export default function HazardReportPage() {
   return (
     <div style={{ maxWidth: 720 }}>
       <Typography.Title level={4}>{t('上报隐患', 'Report a hazard')}</Typography.Title>
+      <ReportKind current="/hazards/new" />
       <Card size="small">
         <Form<Values>
           form={form}

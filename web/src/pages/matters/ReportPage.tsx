@@ -33,6 +33,7 @@ import { AreaTreeSelect } from './components/AreaTreeSelect';
 import { FilePicker, filesOf } from './components/FilePicker';
 import { type Area, inScopeOf, useMatterTypes } from './components/lookups';
 import { URGENCY_NAMES } from './components/names';
+import { ReportKind } from './components/ReportKind';
 import { uploadAttachments } from './components/upload';
 
 type Point = { lng: number; lat: number };
@@ -193,6 +194,7 @@ export default function ReportPage() {
       <Typography.Title level={4} style={{ marginTop: 0 }}>
         {t('上报事项', 'Report a matter')}
       </Typography.Title>
+      <ReportKind current="/matters/new" />
       <PageState loading={types.isLoading} error={types.error} onRetry={() => void types.refetch()}>
         <Card styles={{ body: { padding: mobile ? 14 : 24 } }}>
           <Form<ReportFormValues>
