@@ -179,12 +179,20 @@ export default function QueuePage() {
   const areaName = useAreaNames(items.map((m) => m.areaCode));
 
   const typeCode = filters.type;
+  // One tab per state name: types that name a state alike (the generic loop's 待签收 'dispatched', the command
+  // task's 待签收 'issued') share it, asking for both codes.
   const states = (() => {
     const pool = typeCode ? types.types.filter((x) => x.code === typeCode) : types.types;
-    const seen = new Map<string, { code: string; name: { zh: string; en: string } }>();
-    for (const x of pool) for (const s of x.states) if (!seen.has(s.code)) seen.set(s.code, s);
-    return [...seen.values()];
+    const byName = new Map<string, { codes: string[]; name: { zh: string; en: string } }>();
+    for (const x of pool)
+      for (const s of x.states) {
+        const tab = byName.get(s.name.zh) ?? { codes: [], name: s.name };
+        if (!tab.codes.includes(s.code)) tab.codes.push(s.code);
+        byName.set(s.name.zh, tab);
+      }
+    return [...byName.values()].map((x) => ({ code: x.codes.join(','), codes: x.codes, name: x.name }));
   })();
+  const countOf = (key: string) => key.split(',').reduce((n, c) => n + (counts.data?.byStatus[c] ?? 0), 0);
   const categories = (() => {
     const pool = typeCode ? types.types.filter((x) => x.code === typeCode) : types.types;
     const seen = new Map<string, { code: string; name: { zh: string; en: string } }>();
@@ -435,8 +443,7 @@ export default function QueuePage() {
   const tabItems = [
     { key: '', label: `${t('全部', 'All')}${total !== undefined ? ` ${total}` : ''}` },
     ...states.map((s) => {
-      const n = counts.data?.byStatus[s.code];
-      return { key: s.code, label: `${name(s.name)}${counts.data ? ` ${n ?? 0}` : ''}` };
+      return { key: s.code, label: `${name(s.name)}${counts.data ? ` ${countOf(s.code)}` : ''}` };
     }),
   ];
 
@@ -528,9 +535,7 @@ export default function QueuePage() {
         title={t('筛选与排序', 'Filters and sorting')}
         exportHref={exportHref}
         onReset={reset}
-        resultCount={
-          counts.data ? (status ? (counts.data.byStatus[status] ?? 0) : counts.data.total) : undefined
-        }
+        resultCount={counts.data ? (status ? countOf(status) : counts.data.total) : undefined}
       >
         {filterControls}
       </FilterDrawer>
