@@ -79,9 +79,10 @@ export async function startE2E(extra: Partial<DemoSize> = {}): Promise<E2E> {
 
 /**
  * Chooses an option of an antd Select as a person would under load: a click can land while the option list is
- * still animating in and select nothing, so click the select and the option until `shown` (inside the select
- * or its form item) shows the choice — at most three tries — then wait for the list to close, so that it does
- * not cover the next button.
+ * still animating in and select nothing, or the list can close before the click lands, so open the select
+ * (when its list is not showing) and click the option until `shown` (inside the select or its form item) shows
+ * the choice — at most three tries — then wait for the list to close, so that it does not cover the next
+ * button.
  */
 export async function chooseOption(
   page: Page,
@@ -91,10 +92,12 @@ export async function chooseOption(
   timeout = 15_000,
 ): Promise<void> {
   for (let attempt = 0; attempt < 3 && !(await shown.isVisible()); attempt++) {
-    await select.click();
+    // The list can also close again by itself before the option is clicked (seen in CI under load): then the
+    // click times out quickly and the next try opens it again.
+    if (!(await option.isVisible())) await select.click();
     await option.waitFor({ timeout });
     await page.waitForTimeout(300);
-    await option.click();
+    await option.click({ timeout: 5_000 }).catch(() => {});
     await shown.waitFor({ timeout: 5_000 }).catch(() => {});
   }
   await shown.waitFor({ timeout });
