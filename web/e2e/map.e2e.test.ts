@@ -2,6 +2,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { sql } from 'kysely';
 import type { BrowserContext, Page, Response } from 'playwright-core';
+import { zxyToTileId } from 'pmtiles';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/cli/seed/demo.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
@@ -41,6 +42,61 @@ const TILE = (() => {
     chunk('IEND', Buffer.alloc(0)),
   ]);
 })();
+
+/**
+ * A PMTiles v3 archive (github.com/protomaps/PMTiles, spec v3) whose every tile from zoom 0 to `maxZoom` is
+ * `tile` (a PNG): the 127-byte header, a root directory of one entry whose run covers all those tile ids,
+ * the JSON metadata and the tile's bytes — uncompressed. The `pmtiles` package reads archives but writes
+ * none, so the test writes this one by the spec; ids come from the package's own zxyToTileId.
+ */
+function pmtilesOf(tile: Buffer, maxZoom: number) {
+  const varint = (n: number) => {
+    const out: number[] = [];
+    let v = n;
+    while (v >= 0x80) {
+      out.push((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    out.push(v);
+    return out;
+  };
+  const run = zxyToTileId(maxZoom + 1, 0, 0); // the ids of zoom 0 … maxZoom are 0 … run-1
+  // count; tile id delta; run length; length; offset + 1
+  const dir = Buffer.from([...varint(1), ...varint(0), ...varint(run), ...varint(tile.length), ...varint(1)]);
+  const meta = Buffer.from(JSON.stringify({ name: 'e2e', format: 'png' }));
+  const rootOffset = 127;
+  const metaOffset = rootOffset + dir.length;
+  const tileDataOffset = metaOffset + meta.length;
+  const h = Buffer.alloc(127);
+  h.write('PMTiles', 0, 'ascii');
+  h.writeUInt8(3, 7);
+  const u64 = (at: number, v: number) => h.writeBigUInt64LE(BigInt(v), at);
+  u64(8, rootOffset);
+  u64(16, dir.length);
+  u64(24, metaOffset);
+  u64(32, meta.length);
+  u64(40, tileDataOffset); // no leaf directories
+  u64(48, 0);
+  u64(56, tileDataOffset);
+  u64(64, tile.length);
+  u64(72, run); // addressed tiles
+  u64(80, 1); // tile entries
+  u64(88, 1); // tile contents
+  h.writeUInt8(1, 96); // clustered
+  h.writeUInt8(1, 97); // internal compression: none
+  h.writeUInt8(1, 98); // tile compression: none
+  h.writeUInt8(2, 99); // tile type: PNG
+  h.writeUInt8(0, 100);
+  h.writeUInt8(maxZoom, 101);
+  h.writeInt32LE(-180e7, 102);
+  h.writeInt32LE(-85e7, 106);
+  h.writeInt32LE(180e7, 110);
+  h.writeInt32LE(85e7, 114);
+  h.writeUInt8(8, 118);
+  h.writeInt32LE(120.7e7, 119);
+  h.writeInt32LE(28e7, 123);
+  return { bytes: Buffer.concat([h, dir, meta, tile]), tileDataOffset };
+}
 
 interface Cell {
   cell: string;
@@ -599,6 +655,83 @@ describe.runIf(hasChromium)('一张图 in the browser: layers, filters, clicks',
     await drawn(page, 'matters-cells');
     expect(await page.getByTestId('map-error').count()).toBe(0);
     await shot(page, 'map-base-raster');
+  });
+
+  it('a configured local PMTiles file is the base: read by range requests, its tiles fetched without an error; a broken file is marked', async () => {
+    const { page } = await open('commander.lucheng');
+    const archive = pmtilesOf(TILE, 14);
+    await page.route('**/api/map/config', async (route) => {
+      const real = await route.fetch();
+      const config = (await real.json()) as { baseSources: unknown[] };
+      config.baseSources = [
+        {
+          id: 'pm',
+          name: '离线底图',
+          type: 'pmtiles',
+          url: '/e2e-base.pmtiles',
+          tileSize: 256,
+          crs: 'wgs84',
+        },
+        { id: 'bad', name: '损坏的文件', type: 'pmtiles', url: '/e2e-bad.pmtiles', crs: 'wgs84' },
+      ];
+      await route.fulfill({ response: real, json: config });
+    });
+    // A file server as a deployment's would answer: byte ranges (206), which PMTiles needs.
+    const ranges: [number, number][] = [];
+    await page.route('**/e2e-base.pmtiles', (route) => {
+      const m = /bytes=(\d+)-(\d+)/.exec(route.request().headers().range ?? '');
+      if (!m)
+        return route.fulfill({ status: 200, contentType: 'application/octet-stream', body: archive.bytes });
+      const from = Number(m[1]);
+      const to = Math.min(Number(m[2]), archive.bytes.length - 1);
+      ranges.push([from, to]);
+      return route.fulfill({
+        status: 206,
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `bytes ${from}-${to}/${archive.bytes.length}`,
+          'content-length': String(to - from + 1),
+        },
+        body: archive.bytes.subarray(from, to + 1),
+      });
+    });
+    // Not an archive at all (a page answered where the file should be).
+    await page.route('**/e2e-bad.pmtiles', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<html>not found</html>' }),
+    );
+    await page.goto(`${e2e.base}/map`);
+    await drawn(page, 'matters-cells');
+    await page.getByTestId('base-pm').click();
+    await page.waitForURL(/base=pm/);
+    // The header and root directory first, then the tiles' bytes (every tile of this file is the one PNG).
+    await expect
+      .poll(() => ranges.some(([from]) => from === archive.tileDataOffset), {
+        timeout: DRAW,
+        message: 'a tile is read from the archive',
+      })
+      .toBe(true);
+    expect(ranges[0]?.[0]).toBe(0);
+    await drawn(page, 'matters-cells');
+    expect(await page.getByTestId('map-error').count()).toBe(0);
+    // A base that fails (header, directory or a tile MapLibre cannot decode) is marked 不可用 in the panel.
+    // (The choice as drawn: antd marks the chosen radio's label; the input's own checked property lags here.)
+    const label = page
+      .locator('label.ant-radio-wrapper-checked')
+      .filter({ has: page.getByTestId('base-pm') });
+    await label.waitFor({ timeout: STEP });
+    expect(await label.textContent()).toContain('离线底图');
+    expect(await label.textContent()).not.toContain('不可用');
+    await shot(page, 'map-base-pmtiles');
+    // The broken file is marked, with the reason on hover; our own layers stay drawn.
+    await page.getByTestId('base-bad').click();
+    await page.waitForURL(/base=bad/);
+    await page
+      .locator('label')
+      .filter({ has: page.getByTestId('base-bad') })
+      .filter({ hasText: '不可用' })
+      .waitFor({ timeout: STEP });
+    await drawn(page, 'matters-cells');
+    await shot(page, 'map-base-broken');
   });
 
   it('on a phone the layer panel is a drawer and nothing overflows sideways', async () => {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { idCardCheckChar } from '../../src/core/subjects/codes.ts';
 import { kdb } from '../../src/modules/court/court.tables.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { type E2E, startE2E } from './harness.ts';
+import { chooseOption, type E2E, startE2E } from './harness.ts';
 
 announceBrowserSkip('web/e2e/mediation.e2e.test.ts');
 
@@ -140,8 +140,13 @@ describe.runIf(hasChromium)('一站式调解 in the browser: session, agreement,
 
     // 司法确认: a slot at the village's shared court, booked in the same step.
     await page.getByTestId('action-apply_confirmation').click();
-    await page.getByLabel('共享法庭', { exact: true }).click();
-    await page.locator('.ant-select-item-option').filter({ hasText: '鼓楼社区' }).first().click();
+    const court = page.getByTestId('confirm-court');
+    await chooseOption(
+      page,
+      court,
+      page.locator('.ant-select-item-option').filter({ hasText: '鼓楼社区' }).first(),
+      court.filter({ hasText: '鼓楼社区' }),
+    );
     // The next weekday from tomorrow (the demo courts open Monday to Friday).
     let day = dayjs().add(1, 'day');
     while (day.day() === 0 || day.day() === 6) day = day.add(1, 'day');
@@ -149,11 +154,19 @@ describe.runIf(hasChromium)('一站式调解 in the browser: session, agreement,
     await dayInput.click();
     await dayInput.fill(day.format('YYYY-MM-DD'));
     await dayInput.press('Enter');
-    await page.getByLabel('时段', { exact: true }).click();
-    const slot = page.locator('.ant-select-item-option:visible').first();
-    await slot.waitFor({ timeout: STEP });
-    const slotText = (await slot.textContent()) ?? '';
-    await slot.click();
+    // The slot field appears once the court and the day are chosen; its first free slot is taken.
+    const slots = page.getByTestId('confirm-slot');
+    await slots.waitFor({ timeout: STEP });
+    await slots.click();
+    const first = page.locator('.ant-select-item-option:visible').first();
+    await first.waitFor({ timeout: STEP });
+    const slotText = (await first.textContent()) ?? '';
+    await chooseOption(
+      page,
+      slots,
+      page.locator('.ant-select-item-option').filter({ hasText: slotText }).first(),
+      slots.filter({ hasText: slotText }),
+    );
     await e2e.shot(page, 'mediation-confirmation-form');
     await page.getByTestId('action-submit').click();
     await page.getByTestId('case-status').filter({ hasText: '司法确认申请中' }).waitFor({ timeout: WRITE });
