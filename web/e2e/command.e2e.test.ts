@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hasFfmpeg, makeTestPattern } from '../../scripts/demo-video.ts';
 import { h3Of } from '../../src/core/subjects/common.ts';
 import { MODELS } from '../../src/modules/alert/models/index.ts';
 import { defineModel, type Signal } from '../../src/modules/alert/runtime/model.ts';
@@ -18,6 +22,15 @@ const WRITE = 30_000;
 /** The player gives a stream 8 s before it calls it down; the browser needs a moment more to say so. */
 const STREAM = 20_000;
 const GULOU = '330302006044';
+
+// The playback test that makes its own HLS stream needs ffmpeg (Debian's package; .ci/run installs it).
+if (!hasFfmpeg()) {
+  if (process.env.ZHILI_REQUIRE_FFMPEG === '1')
+    throw new Error('web/e2e/command.e2e.test.ts: ffmpeg is required (ZHILI_REQUIRE_FFMPEG=1) but not found');
+  console.warn(
+    '\n!!! web/e2e/command.e2e.test.ts: the test that plays a stream it makes is SKIPPED — ffmpeg is not on the PATH (Debian: apt-get install ffmpeg) !!!\n',
+  );
+}
 
 const waitText = (l: Locator, text: string | RegExp, timeout = STEP) =>
   l.filter({ hasText: text }).first().waitFor({ timeout });
@@ -40,6 +53,8 @@ describe.runIf(hasChromium)('一键直达 in the browser: cameras, player, dispa
   let alertId = '';
   let at = { lng: 0, lat: 0 };
   let taskNumber = '';
+  /** The folder of the stream this test makes with ffmpeg. */
+  let made = '';
 
   const open = async (username: string, viewport?: { width: number; height: number }) => {
     const s = await e2e.newPage(viewport);
@@ -91,6 +106,12 @@ describe.runIf(hasChromium)('一键直达 in the browser: cameras, player, dispa
       streamUrl: `https://cam-${stamp}.example.invalid/live.m3u8`,
     });
     await add('C', offset(0, -45), { heading: 90, fov: 60, streamUrl: '/demo-video/missing.m3u8' });
+    // D, 20 m south, plays a stream this test makes with ffmpeg (a larger picture, 4 s), served by the test.
+    await add('D', offset(-20, 0), { heading: 0, fov: 90, streamUrl: '/e2e-video/made.m3u8' });
+    if (hasFfmpeg()) {
+      made = fs.mkdtempSync(path.join(os.tmpdir(), 'zhili-e2e-hls-'));
+      makeTestPattern(made, { name: 'made', seconds: 4, size: '480x270' });
+    }
 
     // A red alert at the spot, raised as the model runtime raises one, and announced.
     const base = MODELS[0]!;
@@ -118,7 +139,51 @@ describe.runIf(hasChromium)('一键直达 in the browser: cameras, player, dispa
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
     await e2e?.close();
+    if (made) fs.rmSync(made, { recursive: true, force: true });
   });
+
+  it.runIf(hasFfmpeg())(
+    'plays a stream the test makes with ffmpeg (Debian ffmpeg): a 480×270 HLS of its own',
+    async () => {
+      const { page } = await open('commander');
+      const served: string[] = [];
+      // The camera's server, as a deployment's would be: the playlist and its segments from the folder.
+      await page.route('**/e2e-video/*', (route) => {
+        const file = path.basename(new URL(route.request().url()).pathname);
+        const full = path.join(made, file);
+        if (!/^made(-\d+)?\.(m3u8|ts)$/.test(file) || !fs.existsSync(full))
+          return route.fulfill({ status: 404 });
+        served.push(file);
+        return route.fulfill({
+          status: 200,
+          contentType: file.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t',
+          body: fs.readFileSync(full),
+        });
+      });
+      await page.goto(`${e2e.base}/alerts/${alertId}`);
+      const panel = page.getByTestId('command-panel');
+      const item = panel.locator(`[data-testid=camera-item][data-camera-id="${cams.D}"]`);
+      await item.waitFor({ timeout: STEP });
+      await item.click();
+      const player = panel.getByTestId('player');
+      await panel.locator('[data-testid=player][data-state=playing]').waitFor({ timeout: STREAM });
+      const video = player.getByTestId('player-video');
+      await expect
+        .poll(() => video.evaluate((v) => (v as unknown as { currentTime: number }).currentTime), {
+          timeout: STEP,
+        })
+        .toBeGreaterThan(0.3);
+      // The picture is the one made here (480×270), read from our files: the playlist, then segments.
+      expect(
+        await video.evaluate((v) => {
+          const e = v as unknown as { videoWidth: number; videoHeight: number };
+          return [e.videoWidth, e.videoHeight];
+        }),
+      ).toEqual([480, 270]);
+      expect(served[0]).toBe('made.m3u8');
+      expect(served.some((f) => f.endsWith('.ts'))).toBe(true);
+    },
+  );
 
   it('lists the nearest cameras with their field of view, plays the demo stream and explains the dead ones', async () => {
     const { page } = await open('commander');
