@@ -52,14 +52,29 @@ async function act(page: Page, action: string, fields: Partial<Record<'reason' |
 async function submitAction(page: Page) {
   const form = page.getByTestId('action-form');
   // The form's own button: the loop's 申请验收 step is also called "submit" (its button is action-submit too).
-  await form.getByTestId('action-submit').click();
+  const button = form.getByTestId('action-submit');
+  const isStep = (r: { url(): string; method(): string }) =>
+    r.method() === 'POST' && /\/api\/matters\/\d+\/transitions$/.test(new URL(r.url()).pathname);
+  let sent = false;
+  // A click can land while the dialog is still opening and do nothing (seen in CI under load): when no step
+  // was sent within a few seconds and the form is still there, click once more. A sent step is never resent.
+  for (let attempt = 0; attempt < 2 && !sent; attempt++) {
+    const request = page.waitForRequest(isStep, { timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    await button.click();
+    sent = await request;
+    if (!sent && !(await form.count())) sent = true; // closed without our seeing the request: done
+  }
   try {
     await form.waitFor({ state: 'detached', timeout: WRITE });
   } catch (e) {
     const shown = (await form.textContent().catch(() => null)) ?? '(gone)';
-    throw new Error(`the action form stayed open, showing: ${shown.replace(/\s+/g, ' ').slice(0, 500)}`, {
-      cause: e,
-    });
+    throw new Error(
+      `the action form stayed open (step ${sent ? 'sent' : 'never sent'}), showing: ${shown.replace(/\s+/g, ' ').slice(0, 500)}`,
+      { cause: e },
+    );
   }
 }
 
