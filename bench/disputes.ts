@@ -32,7 +32,8 @@ import { createLocalStore } from '../src/core/files/store.ts';
 import { type Kernel, prepareDatabase } from '../src/core/kernel.ts';
 import { createVault } from '../src/core/subjects/vault.ts';
 import { type GenerateResult, generateDepartmentFiles } from '../src/modules/dispute/demo/generate.ts';
-import { createJob, runJob } from '../src/modules/dispute/imports.service.ts';
+import { createJob, describeTimes, runJob } from '../src/modules/dispute/imports.service.ts';
+import type { StageTimes } from '../src/modules/dispute/intake/pipeline.ts';
 import { registerModules } from '../src/modules/index.ts';
 
 const ROWS = Number(process.env.BENCH_DISPUTE_ROWS ?? 1_000_000);
@@ -79,6 +80,8 @@ interface Result {
   /** The same COPY into a table with matters' columns and no index, constraint or foreign key. */
   bareMs: number;
   peakRssMb: number;
+  /** Summed over every batch; prepare runs beside the previous batch's transaction, so they overlap. */
+  times: StageTimes;
 }
 
 async function openEngine(
@@ -193,6 +196,7 @@ async function runEngine(engine: string, gen: GenerateResult, work: string): Pro
     let inserted = 0;
     let merged = 0;
     let rejected = 0;
+    const times: StageTimes = {};
     const t0 = performance.now();
     for (const f of gen.files) {
       const { job } = await database.db.transaction().execute((tx) =>
@@ -204,7 +208,7 @@ async function runEngine(engine: string, gen: GenerateResult, work: string): Pro
           filePath: f.path,
         }),
       );
-      const done = await runJob(kernel, job.id, { actor });
+      const done = await runJob(kernel, job.id, { actor, times });
       if (done?.status !== 'done') throw new Error(`${f.source}: ${done?.status} ${done?.error}`);
       inserted += done.inserted;
       merged += done.merged;
@@ -232,6 +236,7 @@ async function runEngine(engine: string, gen: GenerateResult, work: string): Pro
       copyMs: copy.ms,
       bareMs: copy.bareMs,
       peakRssMb: Math.round(peak / 1_048_576),
+      times,
     };
   } finally {
     await kernel.close();
@@ -282,7 +287,8 @@ export async function benchDisputes(): Promise<void> {
           `COPY ${Math.round(copy).toLocaleString('en').padStart(8)} rows/s (${(r.copyMs / 1000).toFixed(1)} s, ${r.copyRows} rows)  ` +
           `ingest/COPY time ratio ${(r.ingestMs / r.rows / (r.copyMs / r.copyRows)).toFixed(1)}×  peak RSS ${r.peakRssMb} MB  — ${r.label}\n` +
           `           COPY into a bare table (same columns, no index, constraint or foreign key): ` +
-          `${Math.round(r.copyRows / (r.bareMs / 1000)).toLocaleString('en')} rows/s (${(r.bareMs / 1000).toFixed(1)} s)`,
+          `${Math.round(r.copyRows / (r.bareMs / 1000)).toLocaleString('en')} rows/s (${(r.bareMs / 1000).toFixed(1)} s)\n` +
+          `           time by step (summed over batches; a batch is prepared while the one before is written): ${describeTimes(r.times)}`,
       );
     }
     console.log(

@@ -13,7 +13,16 @@ import { type DisputeDb, ddb } from './dispute.tables.ts';
 import { areaIndexFor } from './intake/areas.ts';
 import { columnResolver, expectedHeaders, mapRow, missingColumns } from './intake/map.ts';
 import { openParser, ParseError } from './intake/parse.ts';
-import { type IntakeOutcome, type PreparedBatch, prepareRecords, writeRecords } from './intake/pipeline.ts';
+import {
+  addTimes,
+  type IntakeOutcome,
+  type PreparedBatch,
+  prepareRecords,
+  STAGE_NAMES,
+  STAGES,
+  type StageTimes,
+  writeRecords,
+} from './intake/pipeline.ts';
 import type { MappedRecord, RawRow } from './intake/types.ts';
 import { getSource } from './sources.service.ts';
 
@@ -256,6 +265,16 @@ export interface RunOptions {
   actor?: Actor;
   /** Stops after the batch in flight and leaves the job queued, to be resumed (a server shutting down). */
   signal?: AbortSignal;
+  /** Filled with the milliseconds each pipeline step took, summed over this run's batches. */
+  times?: StageTimes;
+}
+
+/** "写入纠纷 matters 6.6 s · 关联人房企 link 4.6 s · …": longest first, steps under 0.05 s left out. */
+export function describeTimes(times: StageTimes): string {
+  return STAGES.filter((s) => (times[s] ?? 0) >= 50)
+    .sort((a, b) => times[b]! - times[a]!)
+    .map((s) => `${STAGE_NAMES[s]} ${s} ${(times[s]! / 1000).toFixed(1)} s`)
+    .join(' · ');
 }
 
 /**
@@ -281,6 +300,7 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
     jobId: job.id,
   };
   let bytesRead = Number(job.bytes_read);
+  const times: StageTimes = opts.times ?? {};
   const report = async () => {
     if (!opts.onProgress) return;
     const r = await ddb(db)
@@ -360,6 +380,7 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
           .execute();
         return res;
       });
+      addTimes(times, result.times);
       for (const e of result.events) {
         await kernel.events
           .publish(e)
@@ -413,7 +434,7 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
         status: 'done',
         finished_at: new Date(),
         bytes_read: sql`size`,
-        log: appendLog('完成 / Finished'),
+        log: appendLog(`完成；各步骤用时 / Finished; time by step: ${describeTimes(times) || '—'}`),
       })
       .where('id', '=', id)
       .returningAll()

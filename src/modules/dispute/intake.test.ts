@@ -4,11 +4,13 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idCardCheckChar } from '../../core/subjects/codes.ts';
 import { createTestContext, type TestContext } from '../../testing/harness.ts';
 import { form } from '../../testing/multipart.ts';
 import { type GenerateResult, generateDepartmentFiles } from './demo/generate.ts';
 import { ddb } from './dispute.tables.ts';
-import { runJob } from './imports.service.ts';
+import { describeTimes, runJob } from './imports.service.ts';
+import type { StageTimes } from './intake/pipeline.ts';
 
 /**
  * The library's intake end to end, through HTTP on a real database: every department's file format, the
@@ -40,6 +42,7 @@ interface Job {
   skipped: number;
   rejected: number;
   error: string | null;
+  log: { at: string; message: string }[];
 }
 
 async function waitFor(id: string, cookie = admin): Promise<Job> {
@@ -116,8 +119,16 @@ describe('file imports from all 21 departments', () => {
       const extra = reasons.filter((_, i) => !f.badRows.includes(rows[i]!));
       for (const r of extra) expect(r, f.source).toContain('ADDRESS_AMBIGUOUS');
       expect(extra.length, f.source).toBeLessThanOrEqual(Math.ceil(f.rows * 0.05));
+      // The log's last line says where the time went (steps of 50 ms or more).
+      expect(job.log.at(-1)!.message, f.source).toMatch(/^完成；各步骤用时 \/ Finished; time by step: /);
       jobs.set(f.source, job);
     }
+    // 1,500 disputes were written: some file's log names a writing step.
+    const lasts = [...jobs.values()].map((j) => j.log.at(-1)!.message);
+    expect(
+      lasts.some((m) => /(matters|link|records) \d+\.\d s/.test(m)),
+      lasts.join('\n'),
+    ).toBe(true);
   }, 600_000);
 
   it('joins the same dispute reported by two or three departments into one dispute with every source', async () => {
@@ -315,6 +326,45 @@ describe('push API', () => {
     expect(again).toMatchObject({ inserted: 0, skipped: 1, rejected: 2 });
   });
 
+  it('a person first known by a mobile alone gains the ID number a later record gives: one person, not two', async () => {
+    const phone = '13911112222';
+    const idNumber = `33030219850304${'123'}`;
+    const full = `${idNumber}${idCardCheckChar(idNumber)}`;
+    const first = await push([
+      record('upgrade-1', { parties: [{ role: 'applicant', kind: 'person', name: '赵六', phone }] }),
+    ]);
+    expect(first.statusCode, first.body).toBe(200);
+    const second = await push([
+      record('upgrade-2', {
+        description: '赵六再次反映房屋漏水赔偿问题，物业推诿，要求尽快处理。',
+        parties: [{ role: 'applicant', kind: 'person', name: '赵六', phone, idNumber: full }],
+      }),
+    ]);
+    expect(second.statusCode, second.body).toBe(200);
+    const ids = await Promise.all(
+      [first, second].map(async (r) => {
+        const matterId = (r.json() as { results: { matterId: string }[] }).results[0]!.matterId;
+        const p = await ctx.kernel.db
+          .selectFrom('matter_parties')
+          .select('subject_id')
+          .where('matter_id', '=', matterId)
+          .executeTakeFirstOrThrow();
+        return p.subject_id;
+      }),
+    );
+    expect(ids[1]).toBe(ids[0]);
+    const person = await ctx.kernel.db
+      .selectFrom('persons')
+      .select(['id_number_hmac', 'id_number_enc', 'gender', 'birth_date', 'version'])
+      .where('id', '=', ids[0]!)
+      .executeTakeFirstOrThrow();
+    expect(person.id_number_hmac).toBe(ctx.kernel.vault.blindIndex('id_number', full));
+    expect(ctx.kernel.vault.decrypt(person.id_number_enc!, 'person.id_number')).toBe(full);
+    expect(person.gender).toBe('M');
+    expect(person.birth_date).toBe('1985-03-04');
+    expect(person.version).toBe(2);
+  });
+
   it('refuses a missing, unknown or revoked token, a token of another source, and an oversized batch', async () => {
     expect((await push([record('x')], 'zjf_nonsense_token_value')).statusCode).toBe(401);
     expect((await push([record('x')], token, 'police_110')).statusCode).toBe(403);
@@ -427,11 +477,27 @@ describe('resuming', () => {
     expect(paused!.rowsRead % 40).toBe(0);
     expect(paused!.rowsRead).toBeGreaterThan(0);
     expect(paused!.rowsRead).toBeLessThan(f.rows);
-    const done = await runJob(ctx.kernel, job.id, { batchSize: 40, actor });
+    const times: StageTimes = {};
+    const done = await runJob(ctx.kernel, job.id, { batchSize: 40, actor, times });
     expect(done!.status).toBe('done');
     expect(done!.rowsRead).toBe(f.rows);
     // Every record of this file was already taken by the first import of the same rows: all skipped or rejected.
     expect(done!.skipped + done!.rejected).toBe(f.rows);
     expect(done!.rejected).toBe(f.badRows.length);
+    // The time by step counts the steps this run took: records checked and found taken, nothing written.
+    expect(times.validate).toBeGreaterThan(0);
+    expect(times.taken).toBeGreaterThan(0);
+    expect(times.matters ?? 0).toBeLessThan(times.taken!);
+    expect(times.link ?? 0).toBeLessThan(times.taken!);
+    expect(done!.log.at(-1)!.message).toMatch(/^完成；各步骤用时 \/ Finished; time by step: /);
+  });
+});
+
+describe('time by step', () => {
+  it('names the steps that took 50 ms or more, longest first, in seconds', () => {
+    expect(describeTimes({ link: 5400, matters: 8100, audit: 12, words: 2300 })).toBe(
+      '写入纠纷 matters 8.1 s · 关联人房企 link 5.4 s · 分词 words 2.3 s',
+    );
+    expect(describeTimes({})).toBe('');
   });
 });

@@ -77,25 +77,30 @@ export async function linkSubjects(tx: DbOrTx, vault: Vault, records: CleanRecor
         .where('phone_hmac', '=', sql<string>`any(${sql.val([...phoneOf.keys()])}::text[])`)
         .groupBy('phone_hmac')
         .execute();
-      for (const p of phoneOnly) {
+      // One statement for the batch's upgrades (one person per mobile, so no two rows aim at one person).
+      const ups = phoneOnly.map((p) => {
         const h = phoneOf.get(p.phone_hmac!)!;
         const { party } = byIdHmac.get(h)!;
         const info = parseIdCard(party.idNumber!);
-        const upgraded = await tx
-          .updateTable('persons')
-          .set({
-            id_number_enc: vault.encrypt(party.idNumber!, AAD.idNumber),
-            id_number_hmac: h,
-            gender: info?.gender ?? null,
-            birth_date: info?.birthDate ?? null,
-            updated_at: new Date(),
-            version: sql`version + 1`,
-          })
-          .where('id', '=', p.id)
-          .where('id_number_hmac', 'is', null)
-          .returning('id')
-          .executeTakeFirst();
-        if (upgraded) ids.set(`i:${h}`, `person:${p.id}`);
+        return {
+          id: p.id,
+          h,
+          enc: vault.encrypt(party.idNumber!, AAD.idNumber),
+          gender: info?.gender ?? null,
+          birth: info?.birthDate ?? null,
+        };
+      });
+      if (ups.length) {
+        const upgraded = await sql<{ id: string; h: string }>`
+          update persons p
+          set id_number_enc = u.enc, id_number_hmac = u.h, gender = u.gender, birth_date = u.birth::date,
+              updated_at = now(), version = p.version + 1
+          from unnest(${ups.map((u) => u.id)}::bigint[], ${ups.map((u) => u.h)}::text[],
+                      ${ups.map((u) => u.enc)}::text[], ${ups.map((u) => u.gender)}::text[],
+                      ${ups.map((u) => u.birth)}::text[]) as u(id, h, enc, gender, birth)
+          where p.id = u.id and p.id_number_hmac is null
+          returning p.id::text as id, p.id_number_hmac as h`.execute(tx);
+        for (const u of upgraded.rows) ids.set(`i:${u.h}`, `person:${u.id}`);
       }
       missing = missing.filter((h) => !ids.has(`i:${h}`));
     }
