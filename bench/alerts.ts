@@ -71,6 +71,8 @@ import { MODELS } from '../src/modules/alert/models/index.ts';
 import { evaluateModel, startStreaming } from '../src/modules/alert/runtime/runtime.ts';
 import type { PartyFields } from '../src/modules/dispute/dispute.schema.ts';
 import { intake, sourceActor } from '../src/modules/dispute/disputes.service.ts';
+import { describeTimes } from '../src/modules/dispute/imports.service.ts';
+import { addTimes, type StageTimes } from '../src/modules/dispute/intake/pipeline.ts';
 import type { Cell } from '../src/modules/dispute/intake/types.ts';
 import { getSource } from '../src/modules/dispute/sources.service.ts';
 import { registerModules } from '../src/modules/index.ts';
@@ -501,6 +503,8 @@ interface StreamResult {
   neverEvaluated: number;
   elapsedMs: number;
   batchMs: number[];
+  /** intake()'s time by pipeline step, summed over the batches. */
+  stageTimes: StageTimes;
   counts: Record<string, number>;
   sse: Record<string, number>;
   alerts: AlertSeen[];
@@ -637,6 +641,7 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
     const plantedAt: { kind: Planted['kind']; batch: number; matterId: string | null; commit: number }[] = [];
     const counts: Record<string, number> = { inserted: 0, merged: 0, skipped: 0, rejected: 0 };
     const batchMs: number[] = [];
+    const stageTimes: StageTimes = {};
     const firstReject: string[] = [];
     const failures: string[] = [];
     const concurrency = kernel.database.engine === 'postgres' ? CONCURRENCY : 1;
@@ -654,6 +659,7 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
       }
       const commit = clock();
       batchMs.push(commit - b0);
+      addTimes(stageTimes, result.times);
       for (const k of Object.keys(counts))
         counts[k] = counts[k]! + result.counts[k as keyof typeof result.counts];
       for (const o of result.outcomes) {
@@ -794,6 +800,7 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
       neverEvaluated: skipped.size,
       elapsedMs,
       batchMs,
+      stageTimes,
       counts,
       sse: sseEnd,
       alerts,
@@ -839,6 +846,7 @@ function printStreaming(engine: string, r: StreamResult) {
       `${fmt(r.records / (r.elapsedMs / 1000))} records/s achieved; intake() per batch p50 ${fmt(pct(batch, 50))} ms, ` +
       `p95 ${fmt(pct(batch, 95))} ms, max ${fmt(batch.at(-1) ?? 0)} ms; ${fmt(r.counts.inserted!)} new disputes, ` +
       `${fmt(r.counts.merged!)} merged, ${fmt(r.counts.rejected!)} rejected\n` +
+      `  intake() by step, summed over its batches: ${describeTimes(r.stageTimes)}\n` +
       `  SSE messages received: ${sse} (the bus delivered ${Object.entries(r.delivered)
         .sort((a, b) => b[1] - a[1])
         .map(([k, v]) => `${k} ${fmt(v)}`)

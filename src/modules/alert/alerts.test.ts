@@ -291,6 +291,36 @@ describe('isolation', () => {
     ]);
   });
 
+  it('evaluates two models at once on PostgreSQL (one at a time on PGlite) and applies their signals in order', async () => {
+    const spans: Record<string, [number, number]> = {};
+    const timed = (code: string, key: string) =>
+      testModel(code, async () => {
+        const from = performance.now();
+        await new Promise((r) => setTimeout(r, 300));
+        spans[code] = [from, performance.now()];
+        return [signal(70, { key })];
+      });
+    const models = [timed('t_par_a', 'person:901'), timed('t_par_b', 'person:902')];
+    await ensureModels(t.kernel.db, models);
+    const r = await runModels(t.kernel, models, { now: new Date() });
+    expect(r.evaluated.map((e) => [e.code, e.ok])).toEqual([
+      ['t_par_a', true],
+      ['t_par_b', true],
+    ]);
+    expect(r.raised).toBe(2);
+    const [a, b] = [spans.t_par_a!, spans.t_par_b!];
+    const overlap = a[0] < b[1] && b[0] < a[1];
+    expect(overlap).toBe(t.kernel.database.engine === 'postgres');
+    // Applied in the models' order: the first model's alert has the lower id.
+    const keys = await adb(t.kernel.db)
+      .selectFrom('alert_keys')
+      .select(['model', 'matter_id'])
+      .where('model', 'in', ['t_par_a', 't_par_b'])
+      .execute();
+    const idOf = (m: string) => BigInt(keys.find((k) => k.model === m)!.matter_id);
+    expect(idOf('t_par_a') < idOf('t_par_b')).toBe(true);
+  });
+
   it('models read through a read-only transaction', async () => {
     const writer = testModel('t_writer', async () => []);
     await ensureModels(t.kernel.db, [writer]);

@@ -15,7 +15,10 @@ import {
   makeSignal,
   maskedName,
   mostSpecificArea,
+  partiesByMatter,
+  partiesIn,
   partiesOf,
+  pushTo,
   quote,
   rows,
   type SubjectRef,
@@ -91,6 +94,7 @@ export const economicRisk = defineModel<Params>({
     const changedParties = await partiesOf(
       ctx.db,
       changed.map((m) => m.id),
+      ctx.memo,
     );
     const ents = [...new Set(changedParties.filter((x) => x.type === 'enterprise').map((x) => x.id))];
     if (!ents.length) return [];
@@ -104,15 +108,19 @@ export const economicRisk = defineModel<Params>({
           and m.created_at <= ${ts(ctx.now)} and m.created_at > ${ts(daysBefore(ctx.now, p.windowDays))}`,
     );
     const ids = [...new Set(found.map((r) => r.id))];
-    const matters = await loadMatters(ctx.db, ids, ctx.now);
-    const parties = await partiesOf(ctx.db, ids);
+    const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
+    const parties = partiesByMatter(await partiesOf(ctx.db, ids, ctx.memo));
     const byId = new Map(matters.map((m) => [m.id, m]));
+    const idsOf = new Map<string, string[]>();
+    for (const r of found) pushTo(idsOf, r.ent, r.id);
 
     return worthRaising(
       ents.map((ent) => {
-        const ms = latestFirst(found.filter((r) => r.ent === ent).flatMap((r) => byId.get(r.id) ?? []));
-        const set = new Set(ms.map((m) => m.id));
-        const mine = parties.filter((x) => set.has(x.matterId));
+        const ms = latestFirst((idsOf.get(ent) ?? []).flatMap((id) => byId.get(id) ?? []));
+        const mine = partiesIn(
+          parties,
+          ms.map((m) => m.id),
+        );
         const persons = new Set(mine.filter((x) => x.type === 'person').map((x) => x.id)).size;
         const maxPeople = ms.length ? Math.max(...ms.map((m) => m.peopleInvolved)) : 0;
         const claimants = Math.max(persons, maxPeople);

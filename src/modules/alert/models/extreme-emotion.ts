@@ -83,6 +83,7 @@ export const extremeEmotion = defineModel<Params>({
     const parties = await partiesOf(
       ctx.db,
       changed.map((m) => m.id),
+      ctx.memo,
     );
     const persons = [...new Set(parties.filter((x) => x.type === 'person').map((x) => x.id))];
     const others = await disputesOfUnits(
@@ -91,7 +92,7 @@ export const extremeEmotion = defineModel<Params>({
       ctx.now,
       daysBefore(ctx.now, p.lookbackDays),
     );
-    const otherMatters = await loadMatters(ctx.db, [...new Set(others.flat())], ctx.now);
+    const otherMatters = await loadMatters(ctx.db, [...new Set(others.flat())], ctx.now, {}, ctx.memo);
     const desperate = new Set(
       otherMatters.filter((m) => findWords(m.text, p.despairWords).length).map((m) => m.id),
     );

@@ -97,6 +97,7 @@ export const hazardOverdue = defineModel<Params>({
     const parties = await partiesOf(
       ctx.db,
       found.map((r) => r.id),
+      ctx.memo,
     );
     return worthRaising(
       found.map((r) => {

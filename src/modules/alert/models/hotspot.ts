@@ -11,6 +11,7 @@ import {
   int,
   makeSignal,
   mostSpecificArea,
+  pushTo,
   recordIds,
   rows,
   ts,
@@ -137,7 +138,7 @@ export const hotspot = defineModel<Params>({
         x.k += c.k;
         x.base += c.base;
         parents.set(parent, x);
-        children.set(parent, [...(children.get(parent) ?? []), c.unit]);
+        pushTo(children, parent, c.unit);
       }
       for (const c of parents.values()) if (c.k >= p.minCount) candidates.push({ ...judge(c), kind: 'h3' });
     }

@@ -19,7 +19,10 @@ import {
   makeSignal,
   maskedName,
   mostSpecificArea,
+  partiesByMatter,
+  partiesIn,
   partiesOf,
+  pushTo,
   quote,
   rows,
   type SubjectRef,
@@ -99,13 +102,16 @@ export const massRisk = defineModel<Params>({
     const p = ctx.params;
     const changed = await changedMatters(ctx);
     if (!changed.length) return [];
-    const changedParties = await partiesOf(
-      ctx.db,
-      changed.map((m) => m.id),
+    const changedParties = partiesByMatter(
+      await partiesOf(
+        ctx.db,
+        changed.map((m) => m.id),
+        ctx.memo,
+      ),
     );
     const places = new Map<string, Place>();
     for (const m of changed) {
-      const ents = changedParties.filter((x) => x.matterId === m.id && x.type === 'enterprise');
+      const ents = (changedParties.get(m.id) ?? []).filter((x) => x.type === 'enterprise');
       const category = m.category ?? 'other';
       if (ents.length) {
         for (const e of ents) {
@@ -131,7 +137,7 @@ export const massRisk = defineModel<Params>({
     const villages = list.flatMap((x) => (x.kind === 'area' ? [x.village] : []));
     const cats = list.flatMap((x) => (x.kind === 'area' ? [x.category] : []));
     const members = new Map<string, string[]>();
-    const add = (key: string, id: string) => members.set(key, [...(members.get(key) ?? []), id]);
+    const add = (key: string, id: string) => pushTo(members, key, id);
     if (ents.length) {
       const found = await rows(
         ctx.db,
@@ -167,8 +173,8 @@ export const massRisk = defineModel<Params>({
     for (const x of list) if (x.kind === 'matter') add(x.key, x.matter.id);
 
     const ids = [...new Set([...members.values()].flat())];
-    const matters = await loadMatters(ctx.db, ids, ctx.now);
-    const parties = await partiesOf(ctx.db, ids);
+    const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
+    const parties = partiesByMatter(await partiesOf(ctx.db, ids, ctx.memo));
     const byId = new Map(matters.map((m) => [m.id, m]));
     const names = await areaNames(ctx.db, villages);
 
@@ -176,8 +182,10 @@ export const massRisk = defineModel<Params>({
       list.flatMap((x) => {
         const ms = latestFirst((members.get(x.key) ?? []).flatMap((id) => byId.get(id) ?? []));
         if (!ms.length) return [];
-        const set = new Set(ms.map((m) => m.id));
-        const mine = parties.filter((q) => set.has(q.matterId));
+        const mine = partiesIn(
+          parties,
+          ms.map((m) => m.id),
+        );
         const factors: Factor[] = [];
 
         const maxPeople = Math.max(...ms.map((m) => m.peopleInvolved));

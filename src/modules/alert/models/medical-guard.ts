@@ -17,6 +17,8 @@ import {
   maskedName,
   mostSpecificArea,
   type PartyRow,
+  partiesByMatter,
+  partiesIn,
   partiesOf,
   quote,
   recordsOfPersons,
@@ -88,15 +90,18 @@ export const medicalGuard = defineModel<Params>({
     const p = ctx.params;
     const changed = await changedMatters(ctx, { categories: p.categories });
     if (!changed.length) return [];
-    const changedParties = await partiesOf(
-      ctx.db,
-      changed.map((m) => m.id),
+    const changedParties = partiesByMatter(
+      await partiesOf(
+        ctx.db,
+        changed.map((m) => m.id),
+        ctx.memo,
+      ),
     );
     // The patient's side: persons not named as respondents (a doctor named as respondent is not the risk).
-    const patientOf = (matterId: string, parties: PartyRow[]) =>
-      parties.filter((x) => x.matterId === matterId && x.type === 'person' && x.role !== 'respondent');
-    const persons = [...new Set(changed.flatMap((m) => patientOf(m.id, changedParties).map((x) => x.id)))];
-    const alone = changed.filter((m) => !patientOf(m.id, changedParties).length);
+    const patientOf = (matterId: string) =>
+      (changedParties.get(matterId) ?? []).filter((x) => x.type === 'person' && x.role !== 'respondent');
+    const persons = [...new Set(changed.flatMap((m) => patientOf(m.id).map((x) => x.id)))];
+    const alone = changed.filter((m) => !patientOf(m.id).length);
     const from = daysBefore(ctx.now, p.lookbackDays);
     const found = await disputesOfUnits(
       ctx.db,
@@ -105,8 +110,8 @@ export const medicalGuard = defineModel<Params>({
       from,
     );
     const ids = [...new Set(found.flat())];
-    const matters = await loadMatters(ctx.db, ids, ctx.now);
-    const parties = await partiesOf(ctx.db, ids);
+    const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
+    const parties = partiesByMatter(await partiesOf(ctx.db, ids, ctx.memo));
     const byId = new Map(matters.map((m) => [m.id, m]));
     const tags = await tagsOf(ctx.db, persons, ctx.now);
     const police = await recordsOfPersons(ctx.db, persons, p.policeSources, ctx.now, from);
@@ -209,22 +214,17 @@ export const medicalGuard = defineModel<Params>({
     return worthRaising([
       ...persons.flatMap((id, i) => {
         const ms = latestFirst(found[i]!.flatMap((x) => byId.get(x) ?? []));
-        const set = new Set(ms.map((m) => m.id));
         return judge(
           `person:${id}`,
           { type: 'person', id },
           ms,
-          parties.filter((x) => set.has(x.matterId)),
+          partiesIn(
+            parties,
+            ms.map((m) => m.id),
+          ),
         );
       }),
-      ...alone.flatMap((m) =>
-        judge(
-          `matter:${m.id}`,
-          null,
-          [m],
-          changedParties.filter((x) => x.matterId === m.id),
-        ),
-      ),
+      ...alone.flatMap((m) => judge(`matter:${m.id}`, null, [m], changedParties.get(m.id) ?? [])),
     ]);
   },
 });

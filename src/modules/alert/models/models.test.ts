@@ -10,7 +10,7 @@ import { openTestKernel } from '../../../testing/harness.ts';
 import { intake, sourceActor } from '../../dispute/disputes.service.ts';
 import { getSource } from '../../dispute/sources.service.ts';
 import { registerModules } from '../../index.ts';
-import { isoWeek, levelOf, type ModelDef, type Signal } from '../runtime/model.ts';
+import { isoWeek, levelOf, type ModelDef, type PassMemo, type Signal } from '../runtime/model.ts';
 import { civilToCriminal } from './civil-to-criminal.ts';
 import { domesticViolence } from './domestic-violence.ts';
 import { economicRisk } from './economic-risk.ts';
@@ -24,6 +24,7 @@ import { petitionRisk } from './petition-risk.ts';
 import { poissonTailLog10, poissonUpperTail } from './poisson.ts';
 import { protracted } from './protracted.ts';
 import { repeatDispute } from './repeat-dispute.ts';
+import { loadMatters } from './shared.ts';
 import { watchlist } from './watchlist.ts';
 
 const ALERT_MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -860,5 +861,44 @@ describe('12 隐患超期', () => {
     expect((await run(hazardOverdue, { params: { hazardTypes: ['event'] } })).map((s) => s.key)).toContain(
       `matter:${c}`,
     );
+  });
+});
+
+describe('one run, shared reads', () => {
+  it('the models give the same signals whether they share a memo or read alone', async () => {
+    const ids = (await kernel.db.selectFrom('matters').select('id').execute()).map((r) => r.id);
+    expect(ids.length).toBeGreaterThan(50);
+    const streaming = MODELS.filter((m) => m.kind === 'streaming');
+    const memo: PassMemo = new Map();
+    let fired = 0;
+    for (const model of streaming) {
+      const ctx = { db: kernel.db, params: model.defaults, now: NOW, matterIds: ids };
+      const alone = await model.evaluate(ctx);
+      const shared = await model.evaluate({ ...ctx, memo });
+      expect(shared, model.code).toEqual(alone);
+      fired += alone.length;
+    }
+    // The histories above raise something: the comparison is not between empty lists.
+    expect(fired).toBeGreaterThan(10);
+    expect([...memo.keys()].some((k) => k.startsWith('m:'))).toBe(true);
+    expect([...memo.keys()].some((k) => k.startsWith('p:'))).toBe(true);
+  });
+
+  it('a memo filters by type and category as the query does, oldest first', async () => {
+    const hazard = await dispute({ type: 'hazard', at: ago(3) });
+    const family = await dispute({ at: ago(2), category: 'marriage_family' });
+    const later = await dispute({ at: new Date(NOW.getTime() + DAY) });
+    const neighbour = await dispute({ at: ago(4), category: 'neighbour' });
+    const all = [hazard, family, later, neighbour];
+    const memo: PassMemo = new Map();
+    const ids = (ms: { id: string }[]) => ms.map((m) => m.id);
+    expect(ids(await loadMatters(kernel.db, all, NOW, { types: ['hazard'] }, memo))).toEqual([hazard]);
+    // The rest come from the memo, filtered there: disputes only by default, none created after `now`.
+    expect(ids(await loadMatters(kernel.db, all, NOW, {}, memo))).toEqual([neighbour, family]);
+    expect(ids(await loadMatters(kernel.db, all, NOW, { categories: ['neighbour'] }, memo))).toEqual([
+      neighbour,
+    ]);
+    expect(ids(await loadMatters(kernel.db, all, NOW, {}))).toEqual([neighbour, family]);
+    expect(memo.get(`m:${later}`)).toBeNull();
   });
 });

@@ -16,7 +16,10 @@ import {
   makeSignal,
   maskedName,
   mostSpecificArea,
+  partiesByMatter,
+  partiesIn,
   partiesOf,
+  pushTo,
   quote,
   RESOLVED_STATES,
   recordsOfPersons,
@@ -100,6 +103,7 @@ export const petitionRisk = defineModel<Params>({
     const changedParties = await partiesOf(
       ctx.db,
       changed.map((m) => m.id),
+      ctx.memo,
     );
     const persons = [...new Set(changedParties.filter((x) => x.type === 'person').map((x) => x.id))];
     const from = daysBefore(ctx.now, p.windowDays);
@@ -113,14 +117,16 @@ export const petitionRisk = defineModel<Params>({
       from,
     );
     const ids = [...new Set(found.flat())];
-    const matters = await loadMatters(ctx.db, ids, ctx.now);
-    const parties = await partiesOf(ctx.db, ids);
+    const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
+    const parties = partiesByMatter(await partiesOf(ctx.db, ids, ctx.memo));
     const tags = await tagsOf(ctx.db, petitioners, ctx.now);
     const byId = new Map(matters.map((m) => [m.id, m]));
+    const petitionsOf = new Map<string, typeof petitions>();
+    for (const r of petitions) pushTo(petitionsOf, r.person, r);
 
     return worthRaising(
       petitioners.map((person, i) => {
-        const mine = petitions.filter((r) => r.person === person);
+        const mine = petitionsOf.get(person) ?? [];
         const ms = latestFirst(found[i]!.flatMap((id) => byId.get(id) ?? []));
         const petitioned = ms.filter((m) => mine.some((r) => r.matterId === m.id));
         const factors: Factor[] = [];
@@ -213,7 +219,14 @@ export const petitionRisk = defineModel<Params>({
             ms.length ? ms : mine.map((r) => ({ areaCode: r.areaCode, createdAt: r.reportedAt })),
           ),
           point: latestPoint(ms),
-          subjects: signalSubjects([s], parties, ms),
+          subjects: signalSubjects(
+            [s],
+            partiesIn(
+              parties,
+              ms.map((m) => m.id),
+            ),
+            ms,
+          ),
           factors,
         });
       }),

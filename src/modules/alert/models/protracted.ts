@@ -220,6 +220,7 @@ export const protracted = defineModel<Params>({
     const parties = await partiesOf(
       ctx.db,
       judged.map((s) => s.key.slice('matter:'.length)),
+      ctx.memo,
     );
     const withSubjects: Signal[] = judged.map((s) => {
       const id = s.key.slice('matter:'.length);

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '../../../core/db/database.ts';
 import { maskMiddle } from '../../../core/subjects/vault.ts';
-import { type Factor, levelOf, type Signal, type SignalSubject } from '../runtime/model.ts';
+import { type Factor, levelOf, type PassMemo, type Signal, type SignalSubject } from '../runtime/model.ts';
 
 /**
  * What the twelve models share: parameter building blocks, the few dispute codes they need, and batched
@@ -126,17 +126,54 @@ export interface PartyRow {
   id: string;
 }
 
-/** The linked parties of some matters (matter_parties). */
-export async function partiesOf(db: DbOrTx, matterIds: string[]): Promise<PartyRow[]> {
+const byId = (a: string, b: string) => {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * The linked parties of some matters (matter_parties), by matter id then party id. With a run's memo, each
+ * matter's parties are read once per run.
+ */
+export async function partiesOf(db: DbOrTx, matterIds: string[], memo?: PassMemo): Promise<PartyRow[]> {
   if (!matterIds.length) return [];
-  return rows(
-    db,
-    sql<PartyRow>`
-      select matter_id::text as "matterId", role, subject_type as type, subject_id::text as id
-      from matter_parties
-      where matter_id = any(${matterIds}::bigint[])
-      order by matter_id, id`,
-  );
+  const read = (ids: string[]) =>
+    rows(
+      db,
+      sql<PartyRow>`
+        select matter_id::text as "matterId", role, subject_type as type, subject_id::text as id
+        from matter_parties
+        where matter_id = any(${ids}::bigint[])
+        order by matter_id, id`,
+    );
+  if (!memo) return read(matterIds);
+  const unique = [...new Set(matterIds)].sort(byId);
+  const missing = unique.filter((id) => !memo.has(`p:${id}`));
+  if (missing.length) {
+    const found = partiesByMatter(await read(missing));
+    for (const id of missing) memo.set(`p:${id}`, found.get(id) ?? []);
+  }
+  return unique.flatMap((id) => memo.get(`p:${id}`) as PartyRow[]);
+}
+
+/** Appends to the list under `key` (made when missing). */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, ...values: V[]): void {
+  const list = map.get(key);
+  if (list) list.push(...values);
+  else map.set(key, values);
+}
+
+/** Parties grouped by matter (each group in the order given). */
+export function partiesByMatter(parties: PartyRow[]): Map<string, PartyRow[]> {
+  const out = new Map<string, PartyRow[]>();
+  for (const p of parties) pushTo(out, p.matterId, p);
+  return out;
+}
+
+/** The parties of some matters from a grouping, by matter id then party id (as partiesOf returns them). */
+export function partiesIn(grouped: Map<string, PartyRow[]>, matterIds: Iterable<string>): PartyRow[] {
+  return [...new Set(matterIds)].sort(byId).flatMap((id) => grouped.get(id) ?? []);
 }
 
 export interface PayloadParty {
@@ -209,10 +246,39 @@ export async function loadMatters(
   ids: string[],
   now: Date,
   filter: { types?: string[]; categories?: string[] } = {},
+  memo?: PassMemo,
 ): Promise<MatterInfo[]> {
   const unique = [...new Set(ids)];
   if (!unique.length) return [];
   const types = filter.types ?? ['dispute'];
+  if (!memo) return readMatters(db, unique, now, types, filter.categories);
+  // A run's memo keeps every matter read as of its `now`, whatever its type; the filter applies here.
+  const missing = unique.filter((id) => !memo.has(`m:${id}`));
+  if (missing.length) {
+    // Set only once the read succeeded: a model cut off mid-read leaves nothing half-known to the next.
+    const found = await readMatters(db, missing, now, null);
+    for (const id of missing) memo.set(`m:${id}`, null);
+    for (const m of found) memo.set(`m:${m.id}`, m);
+  }
+  return unique
+    .flatMap((id) => {
+      const m = memo.get(`m:${id}`) as MatterInfo | null;
+      return m &&
+        types.includes(m.type) &&
+        (!filter.categories || (m.category !== null && filter.categories.includes(m.category)))
+        ? [m]
+        : [];
+    })
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || byId(a.id, b.id));
+}
+
+async function readMatters(
+  db: DbOrTx,
+  unique: string[],
+  now: Date,
+  types: string[] | null,
+  categories?: string[],
+): Promise<MatterInfo[]> {
   const matters = await rows(
     db,
     sql<MatterRowRaw>`
@@ -223,8 +289,9 @@ export async function loadMatters(
                        where t.matter_id = m.id and t.at <= ${ts(now)} and t.to_status is not null
                        order by t.at desc, t.id desc limit 1), 'registered') as status
       from matters m
-      where m.id = any(${unique}::bigint[]) and m.type = any(${types}::text[]) and m.created_at <= ${ts(now)}
-        ${filter.categories ? sql`and m.category = any(${filter.categories}::text[])` : sql``}
+      where m.id = any(${unique}::bigint[]) and m.created_at <= ${ts(now)}
+        ${types ? sql`and m.type = any(${types}::text[])` : sql``}
+        ${categories ? sql`and m.category = any(${categories}::text[])` : sql``}
       order by m.created_at, m.id`,
   );
   if (!matters.length) return [];
@@ -248,7 +315,7 @@ export async function loadMatters(
   const namedBy = new Map<string, PayloadParty[]>();
   for (const r of recs) {
     const named = typeof r.parties === 'string' ? JSON.parse(r.parties) : r.parties;
-    if (Array.isArray(named)) namedBy.set(r.matter_id, [...(namedBy.get(r.matter_id) ?? []), ...named]);
+    if (Array.isArray(named)) pushTo(namedBy, r.matter_id, ...(named as PayloadParty[]));
     const list = byMatter.get(r.matter_id) ?? [];
     list.push({
       matterId: r.matter_id,
@@ -289,11 +356,11 @@ export async function loadMatters(
 
 /** The matters among `ids` of the given types created at or before `now` (streaming models' trigger). */
 export function changedMatters(
-  ctx: { db: DbOrTx; now: Date; matterIds?: string[] },
+  ctx: { db: DbOrTx; now: Date; matterIds?: string[]; memo?: PassMemo },
   filter: { types?: string[]; categories?: string[] } = {},
 ): Promise<MatterInfo[]> {
   if (!ctx.matterIds?.length) return Promise.resolve([]);
-  return loadMatters(ctx.db, ctx.matterIds, ctx.now, filter);
+  return loadMatters(ctx.db, ctx.matterIds, ctx.now, filter, ctx.memo);
 }
 
 /**
@@ -398,7 +465,7 @@ export async function tagsOf(db: DbOrTx, personIds: string[], now: Date): Promis
       where person_id = any(${[...new Set(personIds)]}::bigint[]) and created_at <= ${ts(now)}
       order by person_id, tag`,
   );
-  for (const r of found) out.set(r.person, [...(out.get(r.person) ?? []), r.tag]);
+  for (const r of found) pushTo(out, r.person, r.tag);
   return out;
 }
 
@@ -604,7 +671,7 @@ export interface UnitEvidence {
  * however many matters changed.
  */
 export async function gatherUnits(
-  ctx: { db: DbOrTx; now: Date; matterIds?: string[] },
+  ctx: { db: DbOrTx; now: Date; matterIds?: string[]; memo?: PassMemo },
   opts: {
     lookbackDays: number;
     /** Only these categories count as the unit's disputes (null: all). */
@@ -620,17 +687,17 @@ export async function gatherUnits(
   const trigger = opts.triggerCategories === undefined ? opts.categories : opts.triggerCategories;
   const changed = await changedMatters(ctx, trigger ? { categories: trigger } : {});
   if (!changed.length) return [];
-  const changedParties = await partiesOf(
-    ctx.db,
-    changed.map((m) => m.id),
+  const changedParties = partiesByMatter(
+    await partiesOf(
+      ctx.db,
+      changed.map((m) => m.id),
+      ctx.memo,
+    ),
   );
   const units = new Map<string, Unit>();
   const alone: MatterInfo[] = [];
   for (const m of changed) {
-    const us = unitsOf(
-      changedParties.filter((p) => p.matterId === m.id),
-      opts,
-    );
+    const us = unitsOf(changedParties.get(m.id) ?? [], opts);
     if (!us.length && opts.matterFallback) alone.push(m);
     for (const u of us) units.set(u.key, u);
   }
@@ -644,19 +711,21 @@ export async function gatherUnits(
   );
   const ids = [...new Set(found.flat())];
   // One after the other: the runtime's transaction is one connection.
-  const matters = await loadMatters(ctx.db, ids, ctx.now);
-  const parties = await partiesOf(ctx.db, ids);
-  const byId = new Map(matters.map((m) => [m.id, m]));
+  const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
+  const parties = partiesByMatter(await partiesOf(ctx.db, ids, ctx.memo));
+  const byMatter = new Map(matters.map((m) => [m.id, m]));
   const out: UnitEvidence[] = [];
   for (const [i, u] of list.entries()) {
-    const ms = latestFirst(found[i]!.flatMap((id) => byId.get(id) ?? []));
+    const ms = latestFirst(found[i]!.flatMap((id) => byMatter.get(id) ?? []));
     if (!ms.length) continue;
-    const set = new Set(ms.map((m) => m.id));
     out.push({
       key: u.key,
       subjects: u.subjects,
       matters: ms,
-      parties: parties.filter((p) => set.has(p.matterId)),
+      parties: partiesIn(
+        parties,
+        ms.map((m) => m.id),
+      ),
     });
   }
   for (const m of alone) {
@@ -664,7 +733,7 @@ export async function gatherUnits(
       key: `matter:${m.id}`,
       subjects: [],
       matters: [m],
-      parties: changedParties.filter((p) => p.matterId === m.id),
+      parties: changedParties.get(m.id) ?? [],
     });
   }
   return out;

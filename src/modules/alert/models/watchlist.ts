@@ -92,6 +92,7 @@ export const watchlist = defineModel<Params>({
     const changedParties = await partiesOf(
       ctx.db,
       changed.map((m) => m.id),
+      ctx.memo,
     );
     const persons = [...new Set(changedParties.filter((x) => x.type === 'person').map((x) => x.id))];
     const tags = await tagsOf(ctx.db, persons, ctx.now);
@@ -104,8 +105,8 @@ export const watchlist = defineModel<Params>({
       daysBefore(ctx.now, p.lookbackDays),
     );
     const ids = [...new Set(found.flat())];
-    const matters = await loadMatters(ctx.db, ids, ctx.now);
-    const parties = await partiesOf(ctx.db, ids);
+    const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
+    const parties = await partiesOf(ctx.db, ids, ctx.memo);
     const byId = new Map(matters.map((m) => [m.id, m]));
     const weights = p.tagWeights as Record<string, number>;
 

@@ -69,7 +69,15 @@ export interface EvalContext<P> {
    * evaluation. Periodic models: undefined (look at the whole window).
    */
   matterIds?: string[];
+  /**
+   * Reads shared by the models of one run (one `now`): models/shared.ts keeps the matters and parties it
+   * read here by id, so that nine streaming models touching the same disputes read each one once.
+   */
+  memo?: PassMemo;
 }
+
+/** One run's shared reads, keyed by what was read (`m:ID` a matter as of `now`, `p:ID` its parties). */
+export type PassMemo = Map<string, unknown>;
 
 export interface ModelDef<P extends Record<string, unknown> = Record<string, unknown>> {
   /** snake_case, stable: `civil_to_criminal`. */

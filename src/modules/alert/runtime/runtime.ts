@@ -11,7 +11,15 @@ import { indexTokens } from '../../../core/matters/search.ts';
 import type { Deadline } from '../../../core/workflow/deadlines.ts';
 import type { AlertPayload } from '../alert.schema.ts';
 import { adb } from '../alert.tables.ts';
-import { type AlertLevel, type AnyModel, LEVEL_NAMES, levelOf, type ModelDef, type Signal } from './model.ts';
+import {
+  type AlertLevel,
+  type AnyModel,
+  LEVEL_NAMES,
+  levelOf,
+  type ModelDef,
+  type PassMemo,
+  type Signal,
+} from './model.ts';
 
 /**
  * The model runtime: keeps each model's parameters (versioned), evaluates models in isolation (a model that
@@ -132,7 +140,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, code: string): Promise<
 export async function evaluateModel<P extends Record<string, unknown>>(
   kernel: Pick<Kernel, 'db'>,
   model: ModelDef<P>,
-  input: { now: Date; matterIds?: string[]; params: P },
+  input: { now: Date; matterIds?: string[]; params: P; memo?: PassMemo },
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<EvaluationResult> {
   const t0 = performance.now();
@@ -150,6 +158,7 @@ export async function evaluateModel<P extends Record<string, unknown>>(
             params: input.params,
             now: input.now,
             ...(input.matterIds ? { matterIds: input.matterIds } : {}),
+            ...(input.memo ? { memo: input.memo } : {}),
           });
         }),
       timeoutMs,
@@ -473,7 +482,27 @@ async function publishAll(kernel: Kernel, events: ZhiliEvent[]) {
   }
 }
 
-/** Evaluates the given models once and applies their signals (each model's in its own transaction). */
+/** Models evaluated at once on PostgreSQL (PGlite has one connection: there, one after another). */
+export const EVAL_CONCURRENCY = 2;
+
+/** `work` over the items, at most `limit` at a time; results in the items' order. */
+async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Evaluates the given models once and applies their signals (each model's in its own transaction). The
+ * models of one run share their reads of matters and parties (one memo per run, for its one `now`).
+ */
 export async function runModels(
   kernel: Kernel,
   models: AnyModel[],
@@ -481,10 +510,21 @@ export async function runModels(
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<RunSummary> {
   const summary: RunSummary = { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0 };
+  const memo: PassMemo = new Map();
+  const enabled: { model: AnyModel; state: ModelState<Record<string, unknown>> }[] = [];
   for (const model of models) {
     const state = await modelState(kernel.db, model);
-    if (!state.enabled) continue;
-    const r = await evaluateModel(kernel, model, { ...input, params: state.params }, timeoutMs);
+    if (state.enabled) enabled.push({ model, state });
+  }
+  // Evaluations only read, each in its own transaction: on PostgreSQL a few run at once (the database
+  // works on one while Node works on another's rows). Their signals are applied one model after another,
+  // in order, so that two models' alerts never wait on each other's locks.
+  const parallel = kernel.database.engine === 'postgres' ? EVAL_CONCURRENCY : 1;
+  const results = await inParallel(enabled, parallel, ({ model, state }) =>
+    evaluateModel(kernel, model, { ...input, params: state.params, memo }, timeoutMs),
+  );
+  for (const [i, { model, state }] of enabled.entries()) {
+    const r = results[i]!;
     summary.evaluated.push(r);
     if (!r.ok) {
       kernel.log.warn({ model: model.code, err: r.error }, 'model evaluation failed');
