@@ -1,4 +1,4 @@
-import { type SqlBool, sql } from 'kysely';
+import { type Selectable, type SqlBool, sql } from 'kysely';
 import { type Actor, assertCan } from '../../core/access/actor.ts';
 import { containsPattern, inScopeSql, underAreaSql } from '../../core/access/scope.ts';
 import { audit } from '../../core/audit/audit.ts';
@@ -6,7 +6,7 @@ import type { DbOrTx } from '../../core/db/database.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import type { ZhiliEvent } from '../../core/events/bus.ts';
 import { findMatterRow, matterEvent } from '../../core/matters/matters.service.ts';
-import { h3Of, staleVersion } from '../../core/subjects/common.ts';
+import { h3Of } from '../../core/subjects/common.ts';
 import type { Vault } from '../../core/subjects/vault.ts';
 import { type Crs, parseBbox, toCrs } from '../map/map.geo.ts';
 import {
@@ -18,7 +18,6 @@ import {
   type CourtFilters,
   type CourtInput,
   type CourtListQuery,
-  type CourtUpdate,
   type UseInput,
 } from './court.schema.ts';
 import {
@@ -35,7 +34,8 @@ import {
   maskedPhone,
   placeEntry,
 } from './court.shared.ts';
-import { kdb } from './court.tables.ts';
+import { type CourtCourtsTable, kdb } from './court.tables.ts';
+import { registryWrites } from './registry.ts';
 
 /** The vault binds each liaison phone's ciphertext to this column. */
 export const LIAISON_AAD = 'court_courts.liaison_phone';
@@ -130,15 +130,6 @@ export async function getCourt(db: DbOrTx, vault: Vault, actor: Actor, id: strin
   return presentCourt(vault, r);
 }
 
-async function courtRow(tx: DbOrTx, actor: Actor, id: string, lock = false) {
-  assertCan(actor, 'court:read');
-  let q = kdb(tx).selectFrom('court_courts').selectAll().where('id', '=', id).where(inScopeSql(actor));
-  if (lock) q = q.forUpdate();
-  const r = await q.executeTakeFirst();
-  if (!r) throw notFound(`共享法庭 / court ${id}`);
-  return r;
-}
-
 function hoursValid(input: CourtInput) {
   const from = hhmmToMinutes(input.openFrom);
   const to = hhmmToMinutes(input.openTo);
@@ -176,83 +167,36 @@ async function courtColumns(tx: DbOrTx, vault: Vault, actor: Actor, input: Court
 }
 
 /** What the audit keeps of a court: everything but the liaison's phone, which is only said to be set. */
-const auditable = (c: Awaited<ReturnType<typeof courtColumns>>) => ({
+type CourtColumns = Awaited<ReturnType<typeof courtColumns>>;
+const auditable = (c: CourtColumns) => ({
   ...c,
   liaison_phone_enc: undefined,
   liaisonPhone: c.liaison_phone_enc ? 'set' : 'none',
 });
 
-export async function createCourt(tx: DbOrTx, vault: Vault, actor: Actor, input: CourtInput): Promise<Court> {
-  assertCan(actor, 'court:manage');
-  const cols = await courtColumns(tx, vault, actor, input);
-  const row = await kdb(tx)
-    .insertInto('court_courts')
-    .values({ ...cols, created_by: actor.id })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await audit(tx, actor, {
-    action: 'court.create',
-    entityType: 'court',
-    entityId: row.id,
-    areaCode: cols.area_code,
-    newValues: auditable(cols),
-  });
-  return getCourt(tx, vault, actor, row.id);
-}
+const courts = registryWrites<Selectable<CourtCourtsTable>, CourtInput, CourtColumns, Court>({
+  table: 'court_courts',
+  what: '共享法庭 / court',
+  entityType: 'court',
+  action: 'court',
+  stale: 'court',
+  secret: 'liaison_phone_enc',
+  columns: courtColumns,
+  auditable,
+  get: getCourt,
+  usedBy: [
+    { table: 'court_bookings', column: 'court_id' },
+    { table: 'court_uses', column: 'court_id' },
+  ],
+  inUse: '该法庭已有预约或使用记录，不能删除 / This court has bookings or uses and is kept for the record',
+  kept: (c) => ({ name: c.name, kind: c.kind }),
+});
 
-export async function updateCourt(
-  tx: DbOrTx,
-  vault: Vault,
-  actor: Actor,
-  id: string,
-  input: CourtUpdate,
-): Promise<Court> {
-  assertCan(actor, 'court:manage');
-  const before = await courtRow(tx, actor, id, true);
-  if (before.version !== input.version) throw staleVersion('court', await getCourt(tx, vault, actor, id));
-  const cols = await courtColumns(tx, vault, actor, input);
-  await kdb(tx)
-    .updateTable('court_courts')
-    .set({ ...cols, version: before.version + 1, updated_at: new Date() })
-    .where('id', '=', id)
-    .execute();
-  await audit(tx, actor, {
-    action: 'court.update',
-    entityType: 'court',
-    entityId: id,
-    areaCode: cols.area_code,
-    oldValues: { ...before, liaison_phone_enc: undefined },
-    newValues: auditable(cols),
-  });
-  return getCourt(tx, vault, actor, id);
-}
-
+const courtRow = courts.row;
+export const createCourt = courts.create;
+export const updateCourt = courts.update;
 /** Removes a court that was never used; one with bookings or uses is kept for the record (409). */
-export async function deleteCourt(tx: DbOrTx, actor: Actor, id: string): Promise<void> {
-  assertCan(actor, 'court:manage');
-  const c = await courtRow(tx, actor, id, true);
-  const used = await kdb(tx)
-    .selectFrom('court_bookings')
-    .select('id')
-    .where('court_id', '=', id)
-    .union(kdb(tx).selectFrom('court_uses').select('id').where('court_id', '=', id))
-    .limit(1)
-    .executeTakeFirst();
-  if (used) {
-    throw new AppError(
-      'CONFLICT',
-      '该法庭已有预约或使用记录，不能删除 / This court has bookings or uses and is kept for the record',
-    );
-  }
-  await kdb(tx).deleteFrom('court_courts').where('id', '=', id).execute();
-  await audit(tx, actor, {
-    action: 'court.delete',
-    entityType: 'court',
-    entityId: id,
-    areaCode: c.area_code,
-    oldValues: { name: c.name, kind: c.kind },
-  });
-}
+export const deleteCourt = courts.remove;
 
 /** The liaison's phone in full, for a stated reason: `subject:reveal`, audited (reason, never the number). */
 export async function revealLiaison(tx: DbOrTx, vault: Vault, actor: Actor, id: string, reason: string) {

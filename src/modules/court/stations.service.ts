@@ -1,4 +1,4 @@
-import { type SqlBool, sql } from 'kysely';
+import { type Selectable, type SqlBool, sql } from 'kysely';
 import { type Actor, assertCan } from '../../core/access/actor.ts';
 import { containsPattern, inScopeSql, underAreaSql } from '../../core/access/scope.ts';
 import { audit } from '../../core/audit/audit.ts';
@@ -7,7 +7,7 @@ import type { MatterRow } from '../../core/db/types.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import type { ZhiliEvent } from '../../core/events/bus.ts';
 import { matterEvent, visibleSql } from '../../core/matters/matters.service.ts';
-import { h3Of, staleVersion } from '../../core/subjects/common.ts';
+import { h3Of } from '../../core/subjects/common.ts';
 import type { Vault } from '../../core/subjects/vault.ts';
 import type {
   FollowupListQuery,
@@ -18,7 +18,6 @@ import type {
   StationFilters,
   StationInput,
   StationListQuery,
-  StationUpdate,
   VisitInput,
   VisitListQuery,
 } from './court.schema.ts';
@@ -31,7 +30,8 @@ import {
   maskedPhone,
   placeEntry,
 } from './court.shared.ts';
-import { kdb } from './court.tables.ts';
+import { type CourtStationsTable, kdb } from './court.tables.ts';
+import { registryWrites } from './registry.ts';
 
 /** The vault binds each ciphertext to its column. */
 export const CONTACT_AAD = 'court_stations.contact_phone';
@@ -124,15 +124,6 @@ export async function getStation(db: DbOrTx, vault: Vault, actor: Actor, id: str
   return presentStation(vault, r);
 }
 
-async function stationRow(tx: DbOrTx, actor: Actor, id: string, lock = false) {
-  assertCan(actor, 'court:read');
-  let q = kdb(tx).selectFrom('court_stations').selectAll().where('id', '=', id).where(inScopeSql(actor));
-  if (lock) q = q.forUpdate();
-  const r = await q.executeTakeFirst();
-  if (!r) throw notFound(`心理服务站 / station ${id}`);
-  return r;
-}
-
 async function stationColumns(tx: DbOrTx, vault: Vault, actor: Actor, input: StationInput) {
   const areaCode = await placeEntry(tx, actor, input.areaCode, input.point, 4);
   return {
@@ -149,83 +140,38 @@ async function stationColumns(tx: DbOrTx, vault: Vault, actor: Actor, input: Sta
   };
 }
 
-const auditable = (c: Awaited<ReturnType<typeof stationColumns>>) => ({
+type StationColumns = Awaited<ReturnType<typeof stationColumns>>;
+const auditable = (c: StationColumns) => ({
   ...c,
   staff: JSON.parse(c.staff),
   contact_phone_enc: undefined,
   contactPhone: c.contact_phone_enc ? 'set' : 'none',
 });
 
-export async function createStation(tx: DbOrTx, vault: Vault, actor: Actor, input: StationInput) {
-  assertCan(actor, 'court:manage');
-  const cols = await stationColumns(tx, vault, actor, input);
-  const row = await kdb(tx)
-    .insertInto('court_stations')
-    .values({ ...cols, created_by: actor.id })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await audit(tx, actor, {
-    action: 'psych.station.create',
-    entityType: 'psych_station',
-    entityId: row.id,
-    areaCode: cols.area_code,
-    newValues: auditable(cols),
-  });
-  return getStation(tx, vault, actor, row.id);
-}
+const stations = registryWrites<Selectable<CourtStationsTable>, StationInput, StationColumns, Station>({
+  table: 'court_stations',
+  what: '心理服务站 / station',
+  entityType: 'psych_station',
+  action: 'psych.station',
+  stale: 'station',
+  secret: 'contact_phone_enc',
+  columns: stationColumns,
+  auditable,
+  get: getStation,
+  usedBy: [
+    { table: 'court_referrals', column: 'station_id' },
+    { table: 'court_visits', column: 'station_id' },
+  ],
+  inUse:
+    '该服务站已有转介或走访记录，不能删除 / This station has referrals or visits and is kept for the record',
+  kept: (s) => ({ name: s.name }),
+});
 
-export async function updateStation(
-  tx: DbOrTx,
-  vault: Vault,
-  actor: Actor,
-  id: string,
-  input: StationUpdate,
-) {
-  assertCan(actor, 'court:manage');
-  const before = await stationRow(tx, actor, id, true);
-  if (before.version !== input.version) throw staleVersion('station', await getStation(tx, vault, actor, id));
-  const cols = await stationColumns(tx, vault, actor, input);
-  await kdb(tx)
-    .updateTable('court_stations')
-    .set({ ...cols, version: before.version + 1, updated_at: new Date() })
-    .where('id', '=', id)
-    .execute();
-  await audit(tx, actor, {
-    action: 'psych.station.update',
-    entityType: 'psych_station',
-    entityId: id,
-    areaCode: cols.area_code,
-    oldValues: { ...before, contact_phone_enc: undefined },
-    newValues: auditable(cols),
-  });
-  return getStation(tx, vault, actor, id);
-}
-
-export async function deleteStation(tx: DbOrTx, actor: Actor, id: string): Promise<void> {
-  assertCan(actor, 'court:manage');
-  const s = await stationRow(tx, actor, id, true);
-  const used = await kdb(tx)
-    .selectFrom('court_referrals')
-    .select('id')
-    .where('station_id', '=', id)
-    .union(kdb(tx).selectFrom('court_visits').select('id').where('station_id', '=', id))
-    .limit(1)
-    .executeTakeFirst();
-  if (used) {
-    throw new AppError(
-      'CONFLICT',
-      '该服务站已有转介或走访记录，不能删除 / This station has referrals or visits and is kept for the record',
-    );
-  }
-  await kdb(tx).deleteFrom('court_stations').where('id', '=', id).execute();
-  await audit(tx, actor, {
-    action: 'psych.station.delete',
-    entityType: 'psych_station',
-    entityId: id,
-    areaCode: s.area_code,
-    oldValues: { name: s.name },
-  });
-}
+const stationRow = stations.row;
+export const createStation = stations.create;
+export const updateStation = stations.update;
+/** Removes a station that was never used; one with referrals or visits is kept for the record (409). */
+export const deleteStation = stations.remove;
 
 // ---------------------------------------------------------------------------------------------------------
 // Referrals
