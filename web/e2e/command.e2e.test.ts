@@ -11,7 +11,7 @@ import { applySignals } from '../../src/modules/alert/runtime/runtime.ts';
 import { EARTH_RADIUS_M } from '../../src/modules/command/cameras.geo.ts';
 import { seedDutyPhones } from '../../src/modules/command/demo/duty-phones.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { chooseOption, type E2E, startE2E } from './harness.ts';
+import { chooseOption, type E2E, startE2E, submitStepForm } from './harness.ts';
 
 announceBrowserSkip('web/e2e/command.e2e.test.ts');
 
@@ -412,17 +412,5 @@ async function act(
   const form = page.getByTestId('action-form');
   await form.waitFor({ timeout: STEP });
   for (const [k, v] of Object.entries(fields)) await page.getByTestId(`action-field-${k}`).fill(v);
-  await page.getByTestId('action-submit').click();
-  const error = page.getByTestId('action-error');
-  await expect
-    .poll(
-      async () =>
-        (await error.count())
-          ? `refused: ${await error.textContent()}`
-          : (await form.count())
-            ? 'open'
-            : 'closed',
-      { timeout: WRITE, interval: 200 },
-    )
-    .toBe('closed');
+  await submitStepForm(page, WRITE);
 }

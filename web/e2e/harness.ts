@@ -103,3 +103,39 @@ export async function chooseOption(
   await shown.waitFor({ timeout });
   await option.waitFor({ state: 'hidden', timeout });
 }
+
+/**
+ * Submits the open step form (ActionPanel's `action-form`) and waits for it to close. Its own submit button
+ * is clicked — the loop's 申请验收 step is also called "submit" — and, when no step request went out within a
+ * few seconds while the form is still open (a click that landed while the dialog was opening, seen in CI
+ * under load), clicked once more; a sent step is never resent. A refusal fails at once with the form's
+ * error; a form that stays open fails with what it shows and whether the step was sent.
+ */
+export async function submitStepForm(page: Page, timeout = 30_000): Promise<void> {
+  const form = page.getByTestId('action-form');
+  const button = form.getByTestId('action-submit');
+  const isStep = (r: { url(): string; method(): string }) =>
+    r.method() === 'POST' && /\/api\/matters\/\d+\/transitions$/.test(new URL(r.url()).pathname);
+  let sent = false;
+  for (let attempt = 0; attempt < 2 && !sent; attempt++) {
+    const request = page.waitForRequest(isStep, { timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    await button.click();
+    sent = await request;
+    if (!sent && !(await form.count())) sent = true; // closed without our seeing the request: done
+  }
+  const error = page.getByTestId('action-error');
+  const deadline = Date.now() + timeout;
+  while ((await form.count()) && Date.now() < deadline) {
+    if (await error.count()) throw new Error(`the step was refused: ${await error.textContent()}`);
+    await page.waitForTimeout(200);
+  }
+  if (await form.count()) {
+    const shown = (await form.textContent().catch(() => null)) ?? '(gone)';
+    throw new Error(
+      `the action form stayed open (step ${sent ? 'sent' : 'never sent'}), showing: ${shown.replace(/\s+/g, ' ').slice(0, 500)}`,
+    );
+  }
+}

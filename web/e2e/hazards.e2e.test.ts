@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { chooseOption, type E2E, startE2E } from './harness.ts';
+import { chooseOption, type E2E, startE2E, submitStepForm } from './harness.ts';
 
 announceBrowserSkip('web/e2e/hazards.e2e.test.ts');
 
@@ -48,35 +48,7 @@ async function act(page: Page, action: string, fields: Partial<Record<'reason' |
   await submitAction(page);
 }
 
-/** Submits the open action form and waits for it to close; a form that stays open fails with what it shows. */
-async function submitAction(page: Page) {
-  const form = page.getByTestId('action-form');
-  // The form's own button: the loop's 申请验收 step is also called "submit" (its button is action-submit too).
-  const button = form.getByTestId('action-submit');
-  const isStep = (r: { url(): string; method(): string }) =>
-    r.method() === 'POST' && /\/api\/matters\/\d+\/transitions$/.test(new URL(r.url()).pathname);
-  let sent = false;
-  // A click can land while the dialog is still opening and do nothing (seen in CI under load): when no step
-  // was sent within a few seconds and the form is still there, click once more. A sent step is never resent.
-  for (let attempt = 0; attempt < 2 && !sent; attempt++) {
-    const request = page.waitForRequest(isStep, { timeout: 5_000 }).then(
-      () => true,
-      () => false,
-    );
-    await button.click();
-    sent = await request;
-    if (!sent && !(await form.count())) sent = true; // closed without our seeing the request: done
-  }
-  try {
-    await form.waitFor({ state: 'detached', timeout: WRITE });
-  } catch (e) {
-    const shown = (await form.textContent().catch(() => null)) ?? '(gone)';
-    throw new Error(
-      `the action form stayed open (step ${sent ? 'sent' : 'never sent'}), showing: ${shown.replace(/\s+/g, ' ').slice(0, 500)}`,
-      { cause: e },
-    );
-  }
-}
+const submitAction = (page: Page) => submitStepForm(page, WRITE);
 
 const status = (page: Page) => page.getByTestId('hazard-status');
 

@@ -124,6 +124,16 @@ const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHO
 
 const canvas = (page: Page) => page.getByTestId('map-canvas');
 
+/** The map's configuration as the server sends it with ZHILI_MAP_BASE_SOURCES set to these sources. */
+function withBaseSources(page: Page, sources: Record<string, unknown>[]) {
+  return page.route('**/api/map/config', async (route) => {
+    const real = await route.fetch();
+    const config = (await real.json()) as { baseSources: unknown[] };
+    config.baseSources = sources;
+    await route.fulfill({ response: real, json: config });
+  });
+}
+
 /** MapLibre's state as the page shows it on the map's container (data-* attributes set when the map rests). */
 async function probe(page: Page) {
   return canvas(page).evaluate((el) => {
@@ -618,21 +628,16 @@ describe.runIf(hasChromium)('一张图 in the browser: layers, filters, clicks',
     const { page } = await open('commander.lucheng');
     // The deployment's configuration as the server would send it with ZHILI_MAP_BASE_SOURCES set; the tiles
     // are served by the test (no internet here).
-    await page.route('**/api/map/config', async (route) => {
-      const real = await route.fetch();
-      const config = (await real.json()) as { baseSources: unknown[] };
-      config.baseSources = [
-        {
-          id: 'local',
-          name: '本地瓦片',
-          type: 'raster',
-          url: '/e2e-tiles/{z}/{x}/{y}.png',
-          tileSize: 256,
-          crs: 'gcj02',
-        },
-      ];
-      await route.fulfill({ response: real, json: config });
-    });
+    await withBaseSources(page, [
+      {
+        id: 'local',
+        name: '本地瓦片',
+        type: 'raster',
+        url: '/e2e-tiles/{z}/{x}/{y}.png',
+        tileSize: 256,
+        crs: 'gcj02',
+      },
+    ]);
     const tiles: string[] = [];
     await page.route('**/e2e-tiles/**', (route) => {
       tiles.push(route.request().url());
@@ -660,22 +665,17 @@ describe.runIf(hasChromium)('一张图 in the browser: layers, filters, clicks',
   it('a configured local PMTiles file is the base: read by range requests, its tiles fetched without an error; a broken file is marked', async () => {
     const { page } = await open('commander.lucheng');
     const archive = pmtilesOf(TILE, 14);
-    await page.route('**/api/map/config', async (route) => {
-      const real = await route.fetch();
-      const config = (await real.json()) as { baseSources: unknown[] };
-      config.baseSources = [
-        {
-          id: 'pm',
-          name: '离线底图',
-          type: 'pmtiles',
-          url: '/e2e-base.pmtiles',
-          tileSize: 256,
-          crs: 'wgs84',
-        },
-        { id: 'bad', name: '损坏的文件', type: 'pmtiles', url: '/e2e-bad.pmtiles', crs: 'wgs84' },
-      ];
-      await route.fulfill({ response: real, json: config });
-    });
+    await withBaseSources(page, [
+      {
+        id: 'pm',
+        name: '离线底图',
+        type: 'pmtiles',
+        url: '/e2e-base.pmtiles',
+        tileSize: 256,
+        crs: 'wgs84',
+      },
+      { id: 'bad', name: '损坏的文件', type: 'pmtiles', url: '/e2e-bad.pmtiles', crs: 'wgs84' },
+    ]);
     // A file server as a deployment's would answer: byte ranges (206), which PMTiles needs.
     const ranges: [number, number][] = [];
     await page.route('**/e2e-base.pmtiles', (route) => {
