@@ -11,7 +11,8 @@
  * nothing to maintain (timed: the machine's ceiling for these rows). Peak RSS is sampled every 200 ms during
  * ingest.
  *
- * Settings: BENCH_DISPUTE_ROWS (default 1,000,000), BENCH_ENGINES=pglite,postgres,
+ * Settings: BENCH_DISPUTE_ROWS (default 1,000,000), BENCH_ENGINES=pglite,postgres, BENCH_KEEP_DB=1 (PostgreSQL:
+ * keep the imported database for EXPLAIN and skip the COPY baseline, which would delete its disputes),
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_PGLITE_DIR (PGlite on disk
  * in a temporary folder by default, as the platform runs it).
  */
@@ -39,6 +40,7 @@ import { registerModules } from '../src/modules/index.ts';
 const ROWS = Number(process.env.BENCH_DISPUTE_ROWS ?? 1_000_000);
 const engines = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',');
 const pgAdminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const KEEP = process.env.BENCH_KEEP_DB === '1';
 
 const COLUMNS = [
   'number',
@@ -99,7 +101,8 @@ async function openEngine(
       database: await openDatabase({ url: u.toString(), poolSize: 5 }),
       label: `PostgreSQL ${v.rows[0]!.v} (local, 127.0.0.1)`,
       drop: async () => {
-        await admin.query(`drop database if exists ${name} with (force)`);
+        if (KEEP) console.log(`[disputes] kept: ${u.toString()}`);
+        else await admin.query(`drop database if exists ${name} with (force)`);
         await admin.end();
       },
     };
@@ -219,11 +222,14 @@ async function runEngine(engine: string, gen: GenerateResult, work: string): Pro
     }
     const ingestMs = performance.now() - t0;
     clearInterval(sampler);
-    const copy = await copyBaseline(database, path.join(work, `${engine}.copy`));
+    const copy =
+      KEEP && engine === 'postgres'
+        ? { rows: inserted, ms: Number.NaN, bareMs: Number.NaN }
+        : await copyBaseline(database, path.join(work, `${engine}.copy`));
     const n = await sql<{ n: string }>`select count(*) n from matters where type = 'dispute'`.execute(
       database.db,
     );
-    if (Number(n.rows[0]!.n) !== copy.rows) throw new Error('COPY did not load every row back');
+    if (!KEEP && Number(n.rows[0]!.n) !== copy.rows) throw new Error('COPY did not load every row back');
     return {
       engine,
       label,
