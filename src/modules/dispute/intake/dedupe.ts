@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import type { DbOrTx } from '../../../core/db/database.ts';
 import type { SubjectKey } from './link.ts';
 
@@ -58,26 +58,32 @@ export async function findDuplicates(
   opts: DedupeOptions = DEDUPE_DEFAULTS,
 ): Promise<DedupeDecision[]> {
   const window = opts.windowDays * 86_400_000;
-  // Per subject, the span of the batch's records that name it: its candidates are the disputes within the
-  // window around that span — not around the whole batch's dates, which for a file in no particular order
-  // is the whole year and would read every dispute these persons ever had.
-  const spans = new Map<SubjectKey, [number, number]>();
+  const persons = new Set<string>();
+  const enterprises = new Set<string>();
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   for (const i of inputs) {
-    const at = i.reportedAt.getTime();
+    if (!i.subjects.length) continue;
     for (const s of i.subjects) {
-      const span = spans.get(s);
-      if (!span) spans.set(s, [at, at]);
-      else {
-        span[0] = Math.min(span[0], at);
-        span[1] = Math.max(span[1], at);
-      }
+      const [kind, id] = s.split(':') as ['person' | 'enterprise', string];
+      (kind === 'person' ? persons : enterprises).add(id);
     }
+    min = Math.min(min, i.reportedAt.getTime());
+    max = Math.max(max, i.reportedAt.getTime());
   }
 
-  // Existing disputes that share a party with this batch, within the window around that party's records.
+  // Existing disputes that share a party with this batch, within the window around the batch's dates.
   const bySubject = new Map<string, Candidate[]>();
-  if (spans.size) {
-    const keys = [...spans.keys()];
+  if (persons.size || enterprises.size) {
+    const conds: ReturnType<typeof sql<SqlBool>>[] = [];
+    if (persons.size)
+      conds.push(
+        sql<SqlBool>`(mp.subject_type = 'person' and mp.subject_id = any(${sql.val([...persons])}::bigint[]))`,
+      );
+    if (enterprises.size)
+      conds.push(
+        sql<SqlBool>`(mp.subject_type = 'enterprise' and mp.subject_id = any(${sql.val([...enterprises])}::bigint[]))`,
+      );
     const rows = await sql<{
       subject: string;
       matter_id: string;
@@ -85,16 +91,14 @@ export async function findDuplicates(
       created_at: Date;
       search_tokens: string[];
     }>`
-      select u.t || ':' || u.id as subject, m.id as matter_id, m.category, m.created_at, m.search_tokens
-      from unnest(${keys.map((k) => k.split(':')[0])}::text[], ${keys.map((k) => k.split(':')[1])}::bigint[],
-                  ${keys.map((k) => new Date(spans.get(k)![0] - window).toISOString())}::timestamptz[],
-                  ${keys.map((k) => new Date(spans.get(k)![1] + window).toISOString())}::timestamptz[])
-             as u(t, id, lo, hi)
-      join matter_parties mp on mp.subject_type = u.t and mp.subject_id = u.id
+      select mp.subject_type || ':' || mp.subject_id as subject, m.id as matter_id, m.category, m.created_at,
+             m.search_tokens
+      from matter_parties mp
       join matters m on m.id = mp.matter_id
-      where m.type = 'dispute'
+      where (${sql.join(conds, sql` or `)})
+        and m.type = 'dispute'
         and m.status <> 'rejected'
-        and m.created_at between u.lo and u.hi`.execute(tx);
+        and m.created_at between ${new Date(min - window)} and ${new Date(max + window)}`.execute(tx);
     const seen = new Map<string, Candidate>();
     for (const r of rows.rows) {
       let c = seen.get(r.matter_id);
