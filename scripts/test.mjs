@@ -9,6 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 
 const extra = process.argv.slice(2);
+const ROOT = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const runs = [];
 let passed = 0;
 let failed = 0;
@@ -77,6 +78,45 @@ function suite(label, env, more = [], withBrowser = true) {
   vitest(`${label}: the map browser suite, alone`, env, SOLO);
 }
 
+/**
+ * Test files whose outcome cannot depend on the engine: neither they nor anything they import (relative
+ * imports, followed through) reaches the test harness that opens the run's database
+ * (src/testing/harness.ts). They run once, on the first pass; the PostgreSQL pass would only repeat them.
+ */
+function engineIndependentTests() {
+  const harness = path.join(ROOT, 'src/testing/harness.ts');
+  const memo = new Map();
+  const reaches = (file) => {
+    if (file === harness) return true;
+    if (memo.has(file)) return memo.get(file);
+    memo.set(file, false); // a cycle does not reach it through this path
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return false;
+    }
+    let hit = /inject\(\s*'zhiliTest'/.test(text);
+    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+      if (hit) break;
+      hit = reaches(path.resolve(path.dirname(file), m[1]));
+    }
+    memo.set(file, hit);
+    return hit;
+  };
+  const tests = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.test.ts')) tests.push(p);
+    }
+  };
+  for (const d of ['src', 'scripts', 'web/src', 'web/e2e']) walk(path.join(ROOT, d));
+  return tests.filter((f) => !reaches(f)).map((f) => path.relative(ROOT, f));
+}
+
 suite('PGlite (embedded)', { ZHILI_TEST_DATABASE_URL: '' });
 
 const pgUrl = process.env.ZHILI_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -84,11 +124,22 @@ const pgUrl = process.env.ZHILI_TEST_DATABASE_URL || 'postgres://postgres@127.0.
 // integration suites already cover on both: they run once, on the embedded engine a newcomer starts with, and
 // again on PostgreSQL only when asked (ZHILI_E2E_BOTH=1) — twice they were three quarters of CI's time.
 const e2eBoth = process.env.ZHILI_E2E_BOTH === '1';
-const pgExtra = e2eBoth ? [] : ['--exclude', 'web/e2e/**'];
+const independent = engineIndependentTests();
+// --passWithNoTests: a filtered run (npm test -- web/e2e/x) may leave nothing for this pass; the first pass
+// already failed if the filter matched nothing at all.
+const pgExtra = [
+  '--passWithNoTests',
+  ...independent.flatMap((f) => ['--exclude', f]),
+  ...(e2eBoth ? [] : ['--exclude', 'web/e2e/**']),
+];
 if (process.env.ZHILI_TEST_SKIP_POSTGRES === '1') {
   console.log('\n!!! PostgreSQL suite SKIPPED: ZHILI_TEST_SKIP_POSTGRES=1 !!!');
   runs.push('PostgreSQL: SKIPPED (ZHILI_TEST_SKIP_POSTGRES=1)');
 } else if (await reachable(pgUrl)) {
+  console.log(
+    `\n!!! PostgreSQL run: ${independent.length} test files that never open the run's database are NOT repeated ` +
+      `here — they ran above (${independent.join(', ')}). !!!`,
+  );
   if (!e2eBoth)
     console.log(
       '\n!!! PostgreSQL run: the browser suites (web/e2e) are NOT repeated here — they ran on PGlite above. ' +
@@ -100,6 +151,7 @@ if (process.env.ZHILI_TEST_SKIP_POSTGRES === '1') {
     pgExtra,
     e2eBoth,
   );
+  runs.push(`PostgreSQL: ${independent.length} engine-independent test files not repeated`);
   if (!e2eBoth) runs.push('PostgreSQL: browser suites (web/e2e) not repeated; ZHILI_E2E_BOTH=1 repeats them');
 } else if (process.env.ZHILI_TEST_REQUIRE_POSTGRES === '1') {
   console.log(`\n!!! PostgreSQL required but not reachable at ${pgUrl} !!!`);

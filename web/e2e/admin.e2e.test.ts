@@ -1,8 +1,7 @@
-import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { type E2E, SHOTS, startE2E } from './harness.ts';
+import { type E2E, picture, startE2E } from './harness.ts';
 
 announceBrowserSkip('web/e2e/admin.e2e.test.ts');
 
@@ -52,7 +51,7 @@ describe.runIf(hasChromium)('areas, subjects and administration in a browser', (
   };
   const dialogShot = async (page: Page, name: string) => {
     await page.waitForTimeout(400); // the dialog's opening animation
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+    await picture(page, name);
   };
 
   beforeAll(async () => {

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { idCardCheckChar } from '../../src/core/subjects/codes.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { type E2E, SHOTS, startE2E } from './harness.ts';
+import { type E2E, picture, startE2E } from './harness.ts';
 
 announceBrowserSkip('web/e2e/disputes.e2e.test.ts');
 
@@ -458,7 +457,7 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     await waitText(page.getByTestId('profile-columns'), '警情编号');
     await waitText(page.getByTestId('profile-codes'), '0302');
     await page.waitForTimeout(400); // the drawer's opening animation
-    await page.screenshot({ path: path.join(SHOTS, 'disputes-source-profile.png') });
+    await picture(page, 'disputes-source-profile');
 
     await page.getByRole('tab', { name: '编辑（JSON）' }).click();
     const json = page.getByTestId('profile-json');
@@ -480,7 +479,7 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     const token = (await page.getByTestId('token-value').textContent())?.trim() ?? '';
     expect(token.length).toBeGreaterThan(20);
     await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(SHOTS, 'disputes-token-once.png') });
+    await picture(page, 'disputes-token-once');
     await page.getByTestId('token-done').click();
     await waitText(page.getByTestId('tokens-table'), '110 接处警系统 测试环境');
     await page.getByTestId('token-revoke').first().click();

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import zlib from 'node:zlib';
 import { sql } from 'kysely';
 import type { BrowserContext, Page, Response } from 'playwright-core';
@@ -7,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DEMO_PASSWORD } from '../../src/cli/seed/demo.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
 import { login } from '../../src/testing/harness.ts';
-import { type E2E, SHOTS, startE2E } from './harness.ts';
+import { type E2E, picture, startE2E } from './harness.ts';
 
 announceBrowserSkip('web/e2e/map.e2e.test.ts');
 
@@ -120,7 +119,7 @@ type Aggregate =
  * A screenshot of the window as it is (the harness's full-page capture resizes the window for a moment, and
  * MapLibre's canvas is caught half redrawn).
  */
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+const shot = (page: Page, name: string) => picture(page, name);
 
 const canvas = (page: Page) => page.getByTestId('map-canvas');
 
