@@ -5,11 +5,11 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withDb } from '../../testing/global-setup.ts';
-import { openTestKernel } from '../../testing/harness.ts';
+import { openTestKernel, testEngine } from '../../testing/harness.ts';
 import { systemActor } from '../access/actor.ts';
 import { openDatabase } from '../db/database.ts';
 import type { Kernel } from '../kernel.ts';
-import { audit, entryHash, GENESIS_HASH, verifyAuditChain } from './audit.ts';
+import { audit, entryHash, GENESIS_HASH, verifyAuditChain, withDeferredAudit } from './audit.ts';
 
 let k: Kernel;
 beforeAll(async () => {
@@ -74,6 +74,104 @@ describe('audit hash chain', () => {
       await k2.close();
     }
   });
+});
+
+describe('entries held back to the end of a transaction (withDeferredAudit)', () => {
+  let kd: Kernel;
+  beforeAll(async () => {
+    kd = await openTestKernel();
+  });
+  afterAll(() => kd.close());
+  const count = async (db: Kernel['db']) =>
+    Number(
+      (
+        await db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst()
+      )?.n,
+    );
+
+  it('writes nothing until the body returns, then every entry in order, linked; the caller’s later edits do not reach them', async () => {
+    await kd.db
+      .transaction()
+      .execute((tx) => audit(tx, systemActor(), { action: 'before', entityType: 't' }));
+    const values = { n: 1 };
+    const seenInside = await kd.db.transaction().execute((tx) =>
+      withDeferredAudit(tx, async () => {
+        await audit(tx, systemActor(), { action: 'held.1', entityType: 't', newValues: values });
+        values.n = 99;
+        // Through another typed view of the same transaction (what modules do with withTables()).
+        await audit(tx.withTables<{ extra: { id: string } }>() as unknown as typeof tx, systemActor(), {
+          action: 'held.2',
+          entityType: 't',
+        });
+        // Nested: still held by the outer one.
+        await withDeferredAudit(tx, () => audit(tx, systemActor(), { action: 'held.3', entityType: 't' }));
+        return count(tx);
+      }),
+    );
+    expect(seenInside).toBe(1);
+    const rows = await kd.db.selectFrom('audit_log').selectAll().orderBy('id').execute();
+    expect(rows.map((r) => r.action)).toEqual(['before', 'held.1', 'held.2', 'held.3']);
+    expect(rows[1]!.new_values).toEqual({ n: 1 });
+    expect(await verifyAuditChain(kd.db)).toEqual({ ok: true, checked: 4, firstBad: null });
+  });
+
+  it('writes nothing when the body throws', async () => {
+    const before = await count(kd.db);
+    await expect(
+      kd.db.transaction().execute((tx) =>
+        withDeferredAudit(tx, async () => {
+          await audit(tx, systemActor(), { action: 'lost', entityType: 't' });
+          throw new Error('boom');
+        }),
+      ),
+    ).rejects.toThrow('boom');
+    expect(await count(kd.db)).toBe(before);
+  });
+
+  // PGlite runs one transaction at a time: there is no second writer to wait.
+  it.skipIf(testEngine() !== 'postgres')(
+    'another writer is not kept waiting while the body runs (PostgreSQL)',
+    async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => {
+        entered = r;
+      });
+      const long = kd.db.transaction().execute((tx) =>
+        withDeferredAudit(tx, async () => {
+          await audit(tx, systemActor(), { action: 'long.1', entityType: 't' });
+          entered();
+          await gate;
+        }),
+      );
+      await inside;
+      // Without the hold-back, this would wait for the long transaction's lock until it commits.
+      const other = kd.db
+        .transaction()
+        .execute((tx) => audit(tx, systemActor(), { action: 'short', entityType: 't' }));
+      const winner = await Promise.race([
+        other.then(() => 'short'),
+        new Promise((r) => setTimeout(() => r('timeout'), 5000)),
+      ]);
+      release();
+      await long;
+      expect(winner).toBe('short');
+      const last = await kd.db
+        .selectFrom('audit_log')
+        .select('action')
+        .orderBy('id', 'desc')
+        .limit(2)
+        .execute();
+      expect(last.map((r) => r.action)).toEqual(['long.1', 'short']);
+      expect((await verifyAuditChain(kd.db)).ok).toBe(true);
+    },
+  );
 });
 
 describe('zhili verify (CLI)', () => {

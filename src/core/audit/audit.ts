@@ -64,19 +64,10 @@ function plain(v: Record<string, unknown> | null | undefined): unknown {
   return v == null ? null : JSON.parse(JSON.stringify(v));
 }
 
-/**
- * Appends one entry in the caller's transaction. The transaction-level advisory lock orders concurrent
- * writers so that each entry links to the one before it.
- */
-export async function audit(tx: DbOrTx, actor: Actor, input: AuditInput): Promise<void> {
-  await sql`select pg_advisory_xact_lock(7341002)`.execute(tx);
-  const last = await tx
-    .selectFrom('audit_log')
-    .select('hash')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const entry: Hashable = {
+type Pending = Omit<Hashable, 'prev_hash'>;
+
+function pendingEntry(actor: Actor, input: AuditInput): Pending {
+  return {
     at: new Date(),
     actor_id: actor.id,
     actor_name: actor.username,
@@ -89,18 +80,73 @@ export async function audit(tx: DbOrTx, actor: Actor, input: AuditInput): Promis
     reason: input.reason ?? null,
     old_values: plain(input.oldValues),
     new_values: plain(input.newValues),
-    prev_hash: last?.hash ?? GENESIS_HASH,
   };
-  const hash = entryHash(entry);
-  await tx
-    .insertInto('audit_log')
-    .values({
+}
+
+/**
+ * Links entries to the end of the chain and inserts them, in order. The transaction-level advisory lock
+ * orders concurrent writers so that each entry links to the one before it; it is held until the caller's
+ * transaction ends.
+ */
+async function append(tx: DbOrTx, entries: Pending[]): Promise<void> {
+  if (!entries.length) return;
+  await sql`select pg_advisory_xact_lock(7341002)`.execute(tx);
+  const last = await tx
+    .selectFrom('audit_log')
+    .select('hash')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  let prev = last?.hash ?? GENESIS_HASH;
+  const rows = entries.map((e) => {
+    const entry: Hashable = { ...e, prev_hash: prev };
+    const hash = entryHash(entry);
+    prev = hash;
+    return {
       ...entry,
       old_values: entry.old_values === null ? null : JSON.stringify(entry.old_values),
       new_values: entry.new_values === null ? null : JSON.stringify(entry.new_values),
       hash,
-    })
-    .execute();
+    };
+  });
+  // One statement: a VALUES list is read in order, so the ids (the chain's order) follow the links.
+  await tx.insertInto('audit_log').values(rows).execute();
+}
+
+/** Entries held back by withDeferredAudit, by the transaction's executor (the same under withTables()). */
+const deferred = new WeakMap<object, Pending[]>();
+
+/**
+ * Appends one entry in the caller's transaction — at once, or at the end of the enclosing withDeferredAudit.
+ * Values are copied now: a later change to the caller's objects does not reach the entry.
+ */
+export async function audit(tx: DbOrTx, actor: Actor, input: AuditInput): Promise<void> {
+  const entry = pendingEntry(actor, input);
+  const held = deferred.get(tx.getExecutor());
+  if (held) held.push(entry);
+  else await append(tx, [entry]);
+}
+
+/**
+ * Runs `fn`, holding back the audit entries written through `tx` meanwhile, and appends them all when it
+ * returns (nothing when it throws: the transaction rolls back anyway). The chain's lock is taken by the first
+ * entry and held until commit, so a long transaction that audits early (an alert pass raising many alerts)
+ * would make every other writer in the city wait for it; held back, the lock is taken only at the end. Call
+ * it for the whole body of a transaction, so that the entries are the last thing written before commit.
+ */
+export async function withDeferredAudit<T>(tx: DbOrTx, fn: () => Promise<T>): Promise<T> {
+  const key = tx.getExecutor();
+  if (deferred.has(key)) return fn();
+  const held: Pending[] = [];
+  deferred.set(key, held);
+  let out: T;
+  try {
+    out = await fn();
+  } finally {
+    deferred.delete(key);
+  }
+  await append(tx, held);
+  return out;
 }
 
 export interface VerifyResult {

@@ -179,6 +179,8 @@ export interface MatterPartiesTable {
   subject_type: 'person' | 'house' | 'enterprise' | 'thing';
   subject_id: string;
   created_at: Generated<Date>;
+  /** The matter's created_at, carried over by triggers (20261130100000_matter_parties_at.sql). */
+  matter_at: Generated<Date>;
 }
 
 export interface MatterTimelineTable {

@@ -365,6 +365,63 @@ describe('push API', () => {
     expect(person.version).toBe(2);
   });
 
+  it('matches each record of a batch spanning a year against its own party’s disputes around its own date', async () => {
+    const party = [{ role: 'respondent', kind: 'person', name: '钱七', phone: '13922223333' }];
+    const text = {
+      a: '钱七家门前排水沟堵塞，污水漫进邻居院子，双方为清理费用争吵不休。',
+      b: '钱七在楼道堆放杂物阻塞消防通道，邻居多次劝说无果，双方发生口角。',
+    };
+    const stored = await push([
+      record('window-a', { reportedAt: '2025-01-10 09:00', description: text.a, parties: party }),
+      record('window-b', { reportedAt: '2026-01-10 09:00', description: text.b, parties: party }),
+    ]);
+    expect(stored.statusCode, stored.body).toBe(200);
+    const [a, b] = (stored.json() as { results: { status: string; matterId: string }[] }).results;
+    expect([a!.status, b!.status]).toEqual(['inserted', 'inserted']);
+
+    const later = await push([
+      // The neighbour joins as a second party on the merged report.
+      record('window-a2', {
+        reportedAt: '2025-01-12 15:00',
+        description: text.a,
+        parties: [...party, { role: 'applicant', kind: 'person', name: '孙八', phone: '13933334444' }],
+      }),
+      record('window-b2', { reportedAt: '2026-01-12 15:00', description: text.b, parties: party }),
+      // The same words as the first, half a year on: outside its window, a dispute of its own.
+      record('window-c', { reportedAt: '2025-07-01 09:00', description: text.a, parties: party }),
+    ]);
+    expect(later.statusCode, later.body).toBe(200);
+    const [a2, b2, c] = (later.json() as { results: { status: string; matterId: string }[] }).results;
+    expect([a2!.status, a2!.matterId]).toEqual(['merged', a!.matterId]);
+    expect([b2!.status, b2!.matterId]).toEqual(['merged', b!.matterId]);
+    expect(c!.status).toBe('inserted');
+
+    // Every party row carries its dispute's date (the merged ones too): the index the search reads is ordered by it.
+    const rows = await ctx.kernel.db
+      .selectFrom('matter_parties as mp')
+      .innerJoin('matters as m', 'm.id', 'mp.matter_id')
+      .select(['mp.matter_at', 'm.created_at'])
+      .where('mp.matter_id', 'in', [a!.matterId, b!.matterId, c!.matterId])
+      .execute();
+    expect(rows.length).toBe(4);
+    for (const r of rows) expect(r.matter_at.getTime()).toBe(r.created_at.getTime());
+
+    // Writers that do not pass it get it filled in, and a backdated matter carries its parties along.
+    await ctx.kernel.db
+      .insertInto('matter_parties')
+      .values({ matter_id: c!.matterId, role: 'party', subject_type: 'person', subject_id: '1' })
+      .execute();
+    const moved = new Date('2025-03-01T00:00:00Z');
+    await ctx.kernel.db.updateTable('matters').set({ created_at: moved }).where('id', '=', c!.matterId).execute();
+    const after = await ctx.kernel.db
+      .selectFrom('matter_parties')
+      .select('matter_at')
+      .where('matter_id', '=', c!.matterId)
+      .execute();
+    expect(after.length).toBe(2);
+    for (const r of after) expect(r.matter_at.getTime()).toBe(moved.getTime());
+  });
+
   it('refuses a missing, unknown or revoked token, a token of another source, and an oversized batch', async () => {
     expect((await push([record('x')], 'zjf_nonsense_token_value')).statusCode).toBe(401);
     expect((await push([record('x')], token, 'police_110')).statusCode).toBe(403);

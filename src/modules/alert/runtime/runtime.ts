@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { type Actor, systemActor } from '../../../core/access/actor.ts';
-import { audit } from '../../../core/audit/audit.ts';
+import { audit, withDeferredAudit } from '../../../core/audit/audit.ts';
 import type { DbOrTx } from '../../../core/db/database.ts';
 import type { ZhiliEvent } from '../../../core/events/bus.ts';
 import type { Kernel } from '../../../core/kernel.ts';
@@ -534,7 +534,9 @@ export async function runModels(
     try {
       const applied = await kernel.db
         .transaction()
-        .execute((tx) => applySignals(tx, model, state.version, r.signals, input.now));
+        .execute((tx) =>
+          withDeferredAudit(tx, () => applySignals(tx, model, state.version, r.signals, input.now)),
+        );
       summary.raised += applied.raised;
       summary.updated += applied.updated;
       summary.unchanged += applied.unchanged;

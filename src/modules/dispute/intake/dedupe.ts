@@ -1,4 +1,4 @@
-import { type SqlBool, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { DbOrTx } from '../../../core/db/database.ts';
 import type { SubjectKey } from './link.ts';
 
@@ -32,7 +32,7 @@ export interface DedupeInput {
 
 export type DedupeDecision =
   | { kind: 'new' }
-  | { kind: 'existing'; matterId: string; similarity: number }
+  | { kind: 'existing'; matterId: string; similarity: number; at: Date }
   /** The same dispute as an earlier record of this batch (which creates it). */
   | { kind: 'batch'; leader: number; similarity: number };
 
@@ -58,32 +58,47 @@ export async function findDuplicates(
   opts: DedupeOptions = DEDUPE_DEFAULTS,
 ): Promise<DedupeDecision[]> {
   const window = opts.windowDays * 86_400_000;
-  const persons = new Set<string>();
-  const enterprises = new Set<string>();
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
+  // Each party's dates in this batch, merged into ranges: a record can only match a dispute of one of its
+  // parties reported within the window around its own date.
+  const datesOf = new Map<SubjectKey, number[]>();
   for (const i of inputs) {
-    if (!i.subjects.length) continue;
     for (const s of i.subjects) {
-      const [kind, id] = s.split(':') as ['person' | 'enterprise', string];
-      (kind === 'person' ? persons : enterprises).add(id);
+      const list = datesOf.get(s) ?? [];
+      list.push(i.reportedAt.getTime());
+      datesOf.set(s, list);
     }
-    min = Math.min(min, i.reportedAt.getTime());
-    max = Math.max(max, i.reportedAt.getTime());
+  }
+  const types: string[] = [];
+  const ids: string[] = [];
+  const los: string[] = [];
+  const his: string[] = [];
+  for (const [s, dates] of datesOf) {
+    const [kind, id] = s.split(':') as ['person' | 'enterprise', string];
+    dates.sort((a, b) => a - b);
+    let lo = dates[0]! - window;
+    let hi = dates[0]! + window;
+    const flush = () => {
+      types.push(kind);
+      ids.push(id);
+      los.push(new Date(lo).toISOString());
+      his.push(new Date(hi).toISOString());
+    };
+    for (const d of dates.slice(1)) {
+      if (d - window <= hi) hi = d + window;
+      else {
+        flush();
+        lo = d - window;
+        hi = d + window;
+      }
+    }
+    flush();
   }
 
-  // Existing disputes that share a party with this batch, within the window around the batch's dates.
+  // Existing disputes that share a party with this batch, each within the window around a record naming that
+  // party: one range of matter_parties (subject, matter date) per party and date range, not every dispute the
+  // party ever had (a town government, a hospital).
   const bySubject = new Map<string, Candidate[]>();
-  if (persons.size || enterprises.size) {
-    const conds: ReturnType<typeof sql<SqlBool>>[] = [];
-    if (persons.size)
-      conds.push(
-        sql<SqlBool>`(mp.subject_type = 'person' and mp.subject_id = any(${sql.val([...persons])}::bigint[]))`,
-      );
-    if (enterprises.size)
-      conds.push(
-        sql<SqlBool>`(mp.subject_type = 'enterprise' and mp.subject_id = any(${sql.val([...enterprises])}::bigint[]))`,
-      );
+  if (types.length) {
     const rows = await sql<{
       subject: string;
       matter_id: string;
@@ -91,14 +106,13 @@ export async function findDuplicates(
       created_at: Date;
       search_tokens: string[];
     }>`
-      select mp.subject_type || ':' || mp.subject_id as subject, m.id as matter_id, m.category, m.created_at,
-             m.search_tokens
-      from matter_parties mp
+      select q.t || ':' || q.id as subject, m.id as matter_id, m.category, m.created_at, m.search_tokens
+      from unnest(${sql.val(types)}::text[], ${sql.val(ids)}::bigint[], ${sql.val(los)}::timestamptz[],
+                  ${sql.val(his)}::timestamptz[]) as q(t, id, lo, hi)
+      join matter_parties mp
+        on mp.subject_type = q.t and mp.subject_id = q.id and mp.matter_at between q.lo and q.hi
       join matters m on m.id = mp.matter_id
-      where (${sql.join(conds, sql` or `)})
-        and m.type = 'dispute'
-        and m.status <> 'rejected'
-        and m.created_at between ${new Date(min - window)} and ${new Date(max + window)}`.execute(tx);
+      where m.type = 'dispute' and m.status <> 'rejected'`.execute(tx);
     const seen = new Map<string, Candidate>();
     for (const r of rows.rows) {
       let c = seen.get(r.matter_id);
@@ -142,7 +156,7 @@ export async function findDuplicates(
     };
     for (const s of input.subjects) {
       for (const c of bySubject.get(s) ?? []) {
-        consider(c, (sim) => ({ kind: 'existing', matterId: c.matterId, similarity: sim }));
+        consider(c, (sim) => ({ kind: 'existing', matterId: c.matterId, similarity: sim, at: new Date(c.at) }));
       }
       for (const c of batchBySubject.get(s) ?? []) {
         consider(c, (sim) => ({ kind: 'batch', leader: c.index, similarity: sim }));

@@ -380,11 +380,14 @@ export async function writeRecords(
     }
   }
   times.matters = (times.matters ?? 0) + (performance.now() - tMatters);
+  // The date of the dispute each record ends in: its own, its batch leader's, or the stored dispute's.
+  const matterAt = ready.map((r) => r.rec.reportedAt);
   for (const [i, d] of decisions.entries()) {
     const r = ready[i]!;
     if (d.kind === 'new') continue;
     r.outcome.status = 'merged';
     r.outcome.matterId = d.kind === 'existing' ? d.matterId : matterIdOf.get(d.leader)!;
+    matterAt[i] = d.kind === 'existing' ? d.at : ready[d.leader]!.rec.reportedAt;
   }
 
   if (ready.length) {
@@ -397,6 +400,7 @@ export async function writeRecords(
                 role: r.rec.parties[j]!.role,
                 subject_type: k.split(':')[0] as 'person' | 'enterprise',
                 subject_id: k.split(':')[1]!,
+                matter_at: matterAt[i]!,
               },
             ]
           : [],
