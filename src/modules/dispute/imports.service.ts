@@ -6,6 +6,7 @@ import { isRole } from '../../core/access/roles.ts';
 import { inScopeSql } from '../../core/access/scope.ts';
 import { audit } from '../../core/audit/audit.ts';
 import type { DbOrTx } from '../../core/db/database.ts';
+import { statsKeeper } from '../../core/db/stats.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { defaultClassifier } from './classifier/classifier.ts';
@@ -34,6 +35,8 @@ import { getSource } from './sources.service.ts';
  * it again adds nothing.
  */
 export const BATCH_SIZE = 1000;
+/** What an import grows; the first is what a batch's count measures (src/core/db/stats.ts). */
+const GROWN_TABLES = ['matters', 'matter_parties', 'dispute_records', 'persons', 'enterprises'] as const;
 /** A running job whose heartbeat is older than this is taken to be orphaned (its process died). */
 export const STALE_AFTER_MS = 120_000;
 export const REJECT_AAD = 'import_reject.raw';
@@ -342,6 +345,10 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
       .where('id', '=', id)
       .execute();
     const cols = columnResolver(source.profile, parsed.headers);
+    // The tables this job grows, for the planner (src/core/db/stats.ts); `matters` is what the count measures.
+    const stats = statsKeeper(db, GROWN_TABLES, {
+      onError: (e) => kernel.log.warn({ err: e.message }, 'analyze during import failed'),
+    });
     let batch: RawRow[] = [];
     // One batch in the database while the next is prepared: the import is bound by whichever is slower.
     let inflight: Promise<void> = Promise.resolve();
@@ -381,6 +388,8 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
         return res;
       });
       addTimes(times, result.times);
+      const analyzing = await stats.wrote(result.counts.inserted + result.counts.merged);
+      if (analyzing) addTimes(times, { analyze: analyzing });
       for (const e of result.events) {
         await kernel.events
           .publish(e)

@@ -412,7 +412,11 @@ describe('push API', () => {
       .values({ matter_id: c!.matterId, role: 'party', subject_type: 'person', subject_id: '1' })
       .execute();
     const moved = new Date('2025-03-01T00:00:00Z');
-    await ctx.kernel.db.updateTable('matters').set({ created_at: moved }).where('id', '=', c!.matterId).execute();
+    await ctx.kernel.db
+      .updateTable('matters')
+      .set({ created_at: moved })
+      .where('id', '=', c!.matterId)
+      .execute();
     const after = await ctx.kernel.db
       .selectFrom('matter_parties')
       .select('matter_at')

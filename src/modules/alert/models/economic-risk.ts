@@ -15,7 +15,7 @@ import {
   makeSignal,
   maskedName,
   mostSpecificArea,
-  partiesByMatter,
+  partiesGrouped,
   partiesIn,
   partiesOf,
   pushTo,
@@ -109,7 +109,7 @@ export const economicRisk = defineModel<Params>({
     );
     const ids = [...new Set(found.map((r) => r.id))];
     const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
-    const parties = partiesByMatter(await partiesOf(ctx.db, ids, ctx.memo));
+    const parties = await partiesGrouped(ctx.db, ids, ctx.memo);
     const byId = new Map(matters.map((m) => [m.id, m]));
     const idsOf = new Map<string, string[]>();
     for (const r of found) pushTo(idsOf, r.ent, r.id);

@@ -19,9 +19,8 @@ import {
   makeSignal,
   maskedName,
   mostSpecificArea,
-  partiesByMatter,
+  partiesGrouped,
   partiesIn,
-  partiesOf,
   pushTo,
   quote,
   rows,
@@ -102,12 +101,10 @@ export const massRisk = defineModel<Params>({
     const p = ctx.params;
     const changed = await changedMatters(ctx);
     if (!changed.length) return [];
-    const changedParties = partiesByMatter(
-      await partiesOf(
-        ctx.db,
-        changed.map((m) => m.id),
-        ctx.memo,
-      ),
+    const changedParties = await partiesGrouped(
+      ctx.db,
+      changed.map((m) => m.id),
+      ctx.memo,
     );
     const places = new Map<string, Place>();
     for (const m of changed) {
@@ -174,7 +171,7 @@ export const massRisk = defineModel<Params>({
 
     const ids = [...new Set([...members.values()].flat())];
     const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
-    const parties = partiesByMatter(await partiesOf(ctx.db, ids, ctx.memo));
+    const parties = await partiesGrouped(ctx.db, ids, ctx.memo);
     const byId = new Map(matters.map((m) => [m.id, m]));
     const names = await areaNames(ctx.db, villages);
 

@@ -17,9 +17,8 @@ import {
   maskedName,
   mostSpecificArea,
   type PartyRow,
-  partiesByMatter,
+  partiesGrouped,
   partiesIn,
-  partiesOf,
   quote,
   recordsOfPersons,
   SOURCE,
@@ -90,12 +89,10 @@ export const medicalGuard = defineModel<Params>({
     const p = ctx.params;
     const changed = await changedMatters(ctx, { categories: p.categories });
     if (!changed.length) return [];
-    const changedParties = partiesByMatter(
-      await partiesOf(
-        ctx.db,
-        changed.map((m) => m.id),
-        ctx.memo,
-      ),
+    const changedParties = await partiesGrouped(
+      ctx.db,
+      changed.map((m) => m.id),
+      ctx.memo,
     );
     // The patient's side: persons not named as respondents (a doctor named as respondent is not the risk).
     const patientOf = (matterId: string) =>
@@ -111,7 +108,7 @@ export const medicalGuard = defineModel<Params>({
     );
     const ids = [...new Set(found.flat())];
     const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
-    const parties = partiesByMatter(await partiesOf(ctx.db, ids, ctx.memo));
+    const parties = await partiesGrouped(ctx.db, ids, ctx.memo);
     const byId = new Map(matters.map((m) => [m.id, m]));
     const tags = await tagsOf(ctx.db, persons, ctx.now);
     const police = await recordsOfPersons(ctx.db, persons, p.policeSources, ctx.now, from);

@@ -16,7 +16,7 @@ import {
   makeSignal,
   maskedName,
   mostSpecificArea,
-  partiesByMatter,
+  partiesGrouped,
   partiesIn,
   partiesOf,
   pushTo,
@@ -118,7 +118,7 @@ export const petitionRisk = defineModel<Params>({
     );
     const ids = [...new Set(found.flat())];
     const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
-    const parties = partiesByMatter(await partiesOf(ctx.db, ids, ctx.memo));
+    const parties = await partiesGrouped(ctx.db, ids, ctx.memo);
     const tags = await tagsOf(ctx.db, petitioners, ctx.now);
     const byId = new Map(matters.map((m) => [m.id, m]));
     const petitionsOf = new Map<string, typeof petitions>();

@@ -105,11 +105,16 @@ export const subjectKey = (s: SubjectRef) => `${s.type}:${s.id}`;
 
 const TYPE_ORDER: Record<SubjectType, number> = { enterprise: 0, house: 1, person: 2, thing: 3 };
 
+/** Ascending order of bigint ids held as strings. */
+function byId(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 function compareSubjects(a: SubjectRef, b: SubjectRef): number {
   if (a.type !== b.type) return TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
-  const x = BigInt(a.id);
-  const y = BigInt(b.id);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return byId(a.id, b.id);
 }
 
 /** `person:12` for one subject, `pair:person:12|person:40` for two (in a fixed order). */
@@ -126,35 +131,45 @@ export interface PartyRow {
   id: string;
 }
 
-const byId = (a: string, b: string) => {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-
 /**
- * The linked parties of some matters (matter_parties), by matter id then party id. With a run's memo, each
- * matter's parties are read once per run.
+ * The linked parties of some matters (matter_parties), grouped by matter id (each group by party id). With a
+ * run's memo, each matter's parties are read once per run.
  */
-export async function partiesOf(db: DbOrTx, matterIds: string[], memo?: PassMemo): Promise<PartyRow[]> {
-  if (!matterIds.length) return [];
-  const read = (ids: string[]) =>
-    rows(
-      db,
-      sql<PartyRow>`
-        select matter_id::text as "matterId", role, subject_type as type, subject_id::text as id
-        from matter_parties
-        where matter_id = any(${ids}::bigint[])
-        order by matter_id, id`,
+export async function partiesGrouped(
+  db: DbOrTx,
+  matterIds: string[],
+  memo?: PassMemo,
+): Promise<Map<string, PartyRow[]>> {
+  if (!matterIds.length) return new Map();
+  const read = async (ids: string[]) =>
+    partiesByMatter(
+      await rows(
+        db,
+        sql<PartyRow>`
+          select matter_id::text as "matterId", role, subject_type as type, subject_id::text as id
+          from matter_parties
+          where matter_id = any(${ids}::bigint[])
+          order by matter_id, id`,
+      ),
     );
   if (!memo) return read(matterIds);
-  const unique = [...new Set(matterIds)].sort(byId);
+  const unique = [...new Set(matterIds)];
   const missing = unique.filter((id) => !memo.has(`p:${id}`));
   if (missing.length) {
-    const found = partiesByMatter(await read(missing));
+    const found = await read(missing);
     for (const id of missing) memo.set(`p:${id}`, found.get(id) ?? []);
   }
-  return unique.flatMap((id) => memo.get(`p:${id}`) as PartyRow[]);
+  const out = new Map<string, PartyRow[]>();
+  for (const id of unique) {
+    const list = memo.get(`p:${id}`) as PartyRow[];
+    if (list.length) out.set(id, list);
+  }
+  return out;
+}
+
+/** The same parties in one list, by matter id then party id. */
+export async function partiesOf(db: DbOrTx, matterIds: string[], memo?: PassMemo): Promise<PartyRow[]> {
+  return partiesIn(await partiesGrouped(db, matterIds, memo), matterIds);
 }
 
 /** Appends to the list under `key` (made when missing). */
@@ -605,7 +620,7 @@ export function latestPoint(latestFirst: MatterInfo[]): { lng: number; lat: numb
 /** Matter ids for a factor: unique, the latest first, at most 50. */
 export function recordIds(ids: string[]): string[] {
   const unique = [...new Set(ids)];
-  unique.sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0));
+  unique.sort((a, b) => byId(b, a));
   return unique.slice(0, 50);
 }
 
@@ -648,9 +663,7 @@ export const daysBetween = (from: Date, to: Date) => Math.floor((to.getTime() - 
 
 /** Matters newest first. */
 export const latestFirst = (ms: MatterInfo[]) =>
-  [...ms].sort(
-    (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || Number(BigInt(b.id) - BigInt(a.id)),
-  );
+  [...ms].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || byId(b.id, a.id));
 
 // ---------------------------------------------------------------------------------------------------
 // Evidence per unit, for the models that look at the parties of the changed disputes
@@ -687,12 +700,10 @@ export async function gatherUnits(
   const trigger = opts.triggerCategories === undefined ? opts.categories : opts.triggerCategories;
   const changed = await changedMatters(ctx, trigger ? { categories: trigger } : {});
   if (!changed.length) return [];
-  const changedParties = partiesByMatter(
-    await partiesOf(
-      ctx.db,
-      changed.map((m) => m.id),
-      ctx.memo,
-    ),
+  const changedParties = await partiesGrouped(
+    ctx.db,
+    changed.map((m) => m.id),
+    ctx.memo,
   );
   const units = new Map<string, Unit>();
   const alone: MatterInfo[] = [];
@@ -712,7 +723,7 @@ export async function gatherUnits(
   const ids = [...new Set(found.flat())];
   // One after the other: the runtime's transaction is one connection.
   const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);
-  const parties = partiesByMatter(await partiesOf(ctx.db, ids, ctx.memo));
+  const parties = await partiesGrouped(ctx.db, ids, ctx.memo);
   const byMatter = new Map(matters.map((m) => [m.id, m]));
   const out: UnitEvidence[] = [];
   for (const [i, u] of list.entries()) {

@@ -106,13 +106,20 @@ export async function findDuplicates(
       created_at: Date;
       search_tokens: string[];
     }>`
-      select q.t || ':' || q.id as subject, m.id as matter_id, m.category, m.created_at, m.search_tokens
+      select q.t || ':' || q.id as subject, c.id as matter_id, c.category, c.created_at, c.search_tokens
       from unnest(${sql.val(types)}::text[], ${sql.val(ids)}::bigint[], ${sql.val(los)}::timestamptz[],
                   ${sql.val(his)}::timestamptz[]) as q(t, id, lo, hi)
-      join matter_parties mp
-        on mp.subject_type = q.t and mp.subject_id = q.id and mp.matter_at between q.lo and q.hi
-      join matters m on m.id = mp.matter_id
-      where m.type = 'dispute' and m.status <> 'rejected'`.execute(tx);
+      -- One index range per party and dates, then each dispute by its key, whatever the statistics say: with
+      -- those of a library still small, the planner hashed every dispute for each batch instead
+      -- (offset 0 keeps the subquery from being merged into such a plan).
+      cross join lateral (
+        select m.id, m.category, m.created_at, m.search_tokens
+        from matter_parties mp
+        join matters m on m.id = mp.matter_id
+        where mp.subject_type = q.t and mp.subject_id = q.id and mp.matter_at between q.lo and q.hi
+          and m.type = 'dispute' and m.status <> 'rejected'
+        offset 0
+      ) c`.execute(tx);
     const seen = new Map<string, Candidate>();
     for (const r of rows.rows) {
       let c = seen.get(r.matter_id);
@@ -156,7 +163,12 @@ export async function findDuplicates(
     };
     for (const s of input.subjects) {
       for (const c of bySubject.get(s) ?? []) {
-        consider(c, (sim) => ({ kind: 'existing', matterId: c.matterId, similarity: sim, at: new Date(c.at) }));
+        consider(c, (sim) => ({
+          kind: 'existing',
+          matterId: c.matterId,
+          similarity: sim,
+          at: new Date(c.at),
+        }));
       }
       for (const c of batchBySubject.get(s) ?? []) {
         consider(c, (sim) => ({ kind: 'batch', leader: c.index, similarity: sim }));

@@ -72,6 +72,7 @@ export const STAGES = [
   'timeline',
   'records',
   'audit',
+  'analyze',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 export const STAGE_NAMES: Record<Stage, string> = {
@@ -87,16 +88,25 @@ export const STAGE_NAMES: Record<Stage, string> = {
   timeline: '写入时间线',
   records: '写入来源记录',
   audit: '审计',
+  analyze: '更新统计信息',
 };
 
-/** Adds the time `work` takes to `times[stage]`. */
-export async function timed<T>(times: StageTimes, stage: Stage, work: () => Promise<T> | T): Promise<T> {
-  const t0 = performance.now();
-  try {
-    return await work();
-  } finally {
-    times[stage] = (times[stage] ?? 0) + (performance.now() - t0);
-  }
+/**
+ * The pipeline's one clock: `lap(stage)` adds the time since the last lap (or `start()`) to `times[stage]` —
+ * a clock read per step, no promise per step.
+ */
+export function stopwatch(times: StageTimes) {
+  let t = performance.now();
+  return {
+    start() {
+      t = performance.now();
+    },
+    lap(stage: Stage) {
+      const now = performance.now();
+      times[stage] = (times[stage] ?? 0) + (now - t);
+      t = now;
+    },
+  };
 }
 
 export function addTimes(into: StageTimes, from: StageTimes): void {
@@ -139,15 +149,9 @@ async function normalise(
   times: StageTimes,
 ): Promise<Ready[]> {
   const ready: Ready[] = [];
-  let t = performance.now();
-  // Adds the time since the last lap to a stage: four clock reads per record, no promise per step.
-  const lap = (stage: Stage) => {
-    const now = performance.now();
-    times[stage] = (times[stage] ?? 0) + (now - t);
-    t = now;
-  };
+  const { start, lap } = stopwatch(times);
   for (const m of mapped) {
-    t = performance.now();
+    start();
     const v = validateRecord(ctx.source.profile, m, ctx.now);
     lap('validate');
     const recordKey =
@@ -286,27 +290,26 @@ export async function writeRecords(
   const { outcomes } = prepared;
   const times: StageTimes = { ...prepared.times };
   const now = ctx.now ?? new Date();
-  const ready = await timed(times, 'taken', () => dropTaken(tx, ctx.source.code, prepared.ready));
-  const linked = await timed(times, 'link', () =>
-    linkSubjects(
-      tx,
-      ctx.vault,
-      ready.map((r) => r.rec),
-    ),
+  const { lap } = stopwatch(times);
+  const ready = await dropTaken(tx, ctx.source.code, prepared.ready);
+  lap('taken');
+  const linked = await linkSubjects(
+    tx,
+    ctx.vault,
+    ready.map((r) => r.rec),
   );
-  const decisions = await timed(times, 'duplicates', () =>
-    findDuplicates(
-      tx,
-      ready.map((r, i) => ({
-        category: r.cat.category,
-        reportedAt: r.rec.reportedAt,
-        tokens: r.tokens,
-        subjects: linked.links[i]!.filter((k): k is SubjectKey => k !== null),
-      })),
-      ctx.dedupe ?? DEDUPE_DEFAULTS,
-    ),
+  lap('link');
+  const decisions = await findDuplicates(
+    tx,
+    ready.map((r, i) => ({
+      category: r.cat.category,
+      reportedAt: r.rec.reportedAt,
+      tokens: r.tokens,
+      subjects: linked.links[i]!.filter((k): k is SubjectKey => k !== null),
+    })),
+    ctx.dedupe ?? DEDUPE_DEFAULTS,
   );
-  const tMatters = performance.now();
+  lap('duplicates');
 
   // New disputes first: merged records need their matter ids.
   const fresh = ready.map((r, i) => ({ r, i })).filter(({ i }) => decisions[i]!.kind === 'new');
@@ -379,7 +382,7 @@ export async function writeRecords(
       }
     }
   }
-  times.matters = (times.matters ?? 0) + (performance.now() - tMatters);
+  lap('matters');
   // The date of the dispute each record ends in: its own, its batch leader's, or the stored dispute's.
   const matterAt = ready.map((r) => r.rec.reportedAt);
   for (const [i, d] of decisions.entries()) {
@@ -407,14 +410,12 @@ export async function writeRecords(
       ),
     );
     if (parties.length)
-      await timed(times, 'parties', () =>
-        tx
-          .insertInto('matter_parties')
-          .values(parties)
-          .onConflict((oc) => oc.doNothing())
-          .execute(),
-      );
-    const tTimeline = performance.now();
+      await tx
+        .insertInto('matter_parties')
+        .values(parties)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    lap('parties');
     await tx
       .insertInto('matter_timeline')
       .values(
@@ -435,8 +436,7 @@ export async function writeRecords(
         })),
       )
       .execute();
-    times.timeline = (times.timeline ?? 0) + (performance.now() - tTimeline);
-    const tRecords = performance.now();
+    lap('timeline');
     await ddb(tx)
       .insertInto('dispute_records')
       .values(
@@ -482,14 +482,13 @@ export async function writeRecords(
             version = m.version + 1
         where m.id = any(${sql.val(mergedInto)}::bigint[])`.execute(tx);
     }
-    times.records = (times.records ?? 0) + (performance.now() - tRecords);
+    lap('records');
   }
 
   const counts: Record<OutcomeStatus, number> = { inserted: 0, merged: 0, skipped: 0, rejected: 0 };
   for (const o of outcomes) counts[o.status]++;
   if (ready.length) {
     const ids = ready.map((r) => Number(r.outcome.matterId));
-    const tAudit = performance.now();
     await audit(tx, ctx.actor, {
       action: 'dispute.intake',
       entityType: ctx.jobId ? 'import_job' : 'dispute_source',
@@ -504,7 +503,7 @@ export async function writeRecords(
         matterIds: [Math.min(...ids), Math.max(...ids)],
       },
     });
-    times.audit = (times.audit ?? 0) + (performance.now() - tAudit);
+    lap('audit');
   }
   if (fresh.length > PER_MATTER_EVENTS_MAX) {
     events.push({
