@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../testing/harness.ts';
 import type { Database } from './database.ts';
-import { statsKeeper } from './stats.ts';
+import { analyzeStale, statsKeeper } from './stats.ts';
 
 let database: Database;
 beforeAll(async () => {
@@ -65,5 +65,29 @@ describe('statsKeeper', () => {
     expect(errors[0]).toMatch(/stats_missing/);
     // It does not try again at once: the rows it was told of count as analyzed.
     expect(await keeper.wrote(1)).toBe(0);
+  });
+});
+
+describe('analyzeStale (the analyze-stale job)', () => {
+  it('analyzes a table whose rows changed past autovacuum’s threshold, once; nothing when autovacuum runs', async () => {
+    const autovacuum =
+      database.engine === 'postgres' &&
+      (await sql<{ on: string }>`select current_setting('autovacuum') as on`.execute(database.db)).rows[0]!
+        .on === 'on';
+    await sql`create table stats_stale (id int)`.execute(database.db);
+    await sql`insert into stats_stale select generate_series(1, 1000)`.execute(database.db);
+    if (autovacuum) {
+      expect(await analyzeStale(database)).toEqual([]);
+      return;
+    }
+    // The change counts reach pg_stat_user_tables a moment after the commit (at most ~10 s on PostgreSQL).
+    let analyzed: string[] = [];
+    for (let i = 0; i < 40 && !analyzed.includes('stats_stale'); i++) {
+      analyzed = await analyzeStale(database);
+      if (!analyzed.includes('stats_stale')) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(analyzed).toContain('stats_stale');
+    expect(await reltuples('stats_stale')).toBe(1000);
+    expect(await analyzeStale(database)).not.toContain('stats_stale');
   });
 });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DbOrTx } from './database.ts';
+import type { Database, DbOrTx } from './database.ts';
 
 /**
  * Keeps the planner's statistics current while a bulk job grows some tables. The planner chooses its plans
@@ -54,4 +54,25 @@ export function statsKeeper(
       return performance.now() - t0;
     },
   };
+}
+
+/**
+ * What PostgreSQL's autovacuum does for statistics, for where it does not run: PGlite has none, and a server
+ * may run with it off. Analyzes each table of the schema whose rows changed since its last ANALYZE by more
+ * than autovacuum's default threshold (50 rows + 10 % of the table). On a PostgreSQL whose autovacuum is on it
+ * does nothing. Returns the tables analyzed.
+ */
+export async function analyzeStale(database: Database): Promise<string[]> {
+  if (database.engine === 'postgres') {
+    const on = await sql<{ on: string }>`select current_setting('autovacuum') as on`.execute(database.db);
+    if (on.rows[0]?.on === 'on') return [];
+  }
+  const stale = await sql<{ name: string }>`
+    select s.relname as name
+    from pg_stat_user_tables s
+    join pg_class c on c.oid = s.relid
+    where s.schemaname = 'public' and s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
+    order by s.n_mod_since_analyze desc`.execute(database.db);
+  for (const t of stale.rows) await sql`analyze ${sql.id(t.name)}`.execute(database.db);
+  return stale.rows.map((t) => t.name);
 }

@@ -1,5 +1,6 @@
 import { purgeExpiredSessions } from '../access/users.service.ts';
 import type { DbOrTx } from '../db/database.ts';
+import { analyzeStale } from '../db/stats.ts';
 import type { Job } from '../jobs/scheduler.ts';
 import type { Kernel } from '../kernel.ts';
 import { runDeadlineClock } from './clock.ts';
@@ -43,6 +44,12 @@ export function kernelJobs(kernel: Kernel): Job[] {
       name: 'session-sweep',
       intervalMs: 3_600_000,
       run: async () => ({ purged: await purgeExpiredSessions(kernel.db) }),
+    },
+    {
+      // The planner's statistics where no autovacuum keeps them (PGlite; a server with it off).
+      name: 'analyze-stale',
+      intervalMs: 60_000,
+      run: async () => ({ analyzed: await analyzeStale(kernel.database) }),
     },
     {
       // Every job records each slot it runs (several a minute): the table would grow without end.
