@@ -68,7 +68,7 @@ import { generateIdCard, generateMobile } from '../src/core/subjects/codes.ts';
 import { createVault } from '../src/core/subjects/vault.ts';
 import { loadVillages, type Village } from '../src/modules/alert/demo/plant.ts';
 import { MODELS } from '../src/modules/alert/models/index.ts';
-import { evaluateModel, startStreaming } from '../src/modules/alert/runtime/runtime.ts';
+import { evaluateModel, type StreamPass, startStreaming } from '../src/modules/alert/runtime/runtime.ts';
 import type { PartyFields } from '../src/modules/dispute/dispute.schema.ts';
 import { intake, sourceActor } from '../src/modules/dispute/disputes.service.ts';
 import { describeTimes } from '../src/modules/dispute/imports.service.ts';
@@ -609,7 +609,8 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
     const unsubscribe = kernel.events.subscribe((e) => {
       delivered[e.type] = (delivered[e.type] ?? 0) + 1;
     });
-    stopStreaming = startStreaming(kernel, MODELS);
+    const passLog: StreamPass[] = [];
+    stopStreaming = startStreaming(kernel, MODELS, { onPass: (p) => passLog.push(p) });
     // How long the event loop of the server's process (ingest, models, HTTP, SSE) is held up at a time.
     const loopDelay = monitorEventLoopDelay({ resolution: 20 });
     loopDelay.enable();
@@ -730,6 +731,11 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
     }
     const drainMs = (drainedAt ?? clock()) - lastCommit;
     await stopStreaming();
+    if (process.env.BENCH_PASS_LOG)
+      for (const p of passLog)
+        console.log(
+          `PASS matters=${p.matters} entries=${p.entries} read=${p.readMs} eval=${p.evaluateMs} apply=${p.applyMs} raised=${p.raised} updated=${p.updated} unchanged=${p.unchanged} suppressed=${p.suppressed} models=${p.evaluated.map((e) => `${e.code}:${e.ms}/${e.signals.length}`).join(',')}`,
+        );
     stopStreaming = null;
     clearInterval(sampler);
     await sampling;

@@ -5,6 +5,7 @@ import { createTestContext, type TestContext } from '../../testing/harness.ts';
 import { systemActor } from '../access/actor.ts';
 import { dueAt } from '../workflow/deadlines.ts';
 import { runDeadlineClock } from './clock.ts';
+import { createMatter, createMatters } from './matters.service.ts';
 
 const GULOU = '330302006044';
 const GULOU_GRID = '330302006044001';
@@ -459,5 +460,108 @@ describe('queues, search, export and the workflow picture', () => {
     expect(w.mermaid).toContain('class handling current');
     expect(w.states.find((s: { code: string }) => s.code === 'handling').deadlineText).toContain('工作日');
     expect((await call('grid', 'GET', '/api/matter-types/nope/workflow')).statusCode).toBe(400);
+  });
+});
+
+describe('createMatters: many matters in one go', () => {
+  it('files each as createMatter would — numbers in order, the town as dispatcher, timeline, audit', async () => {
+    const actor = systemActor('bulk-test');
+    const at = new Date('2026-03-02T02:00:00Z');
+    const one = await t.kernel.db.transaction().execute((tx) =>
+      createMatter(tx, actor, {
+        type: 'event',
+        category: 'dispute',
+        title: '单条',
+        areaCode: GULOU,
+        createdAt: at,
+      }),
+    );
+    const { matters, events } = await t.kernel.db.transaction().execute((tx) =>
+      createMatters(
+        tx,
+        actor,
+        [GULOU, LUCHENG, GULOU_GRID].map((areaCode, n) => ({
+          type: 'event',
+          category: 'dispute',
+          title: `批量 ${n}`,
+          areaCode,
+          createdAt: at,
+        })),
+      ),
+    );
+    expect(matters.map((m) => m.title)).toEqual(['批量 0', '批量 1', '批量 2']);
+    const seq = (n: string) => Number(n.split('-').at(-1));
+    // One sequence per county and day, continued from the single one, in the inputs' order.
+    expect(matters.map((m) => seq(m.number))).toEqual([1, 2, 3].map((k) => seq(one.matter.number) + k));
+    expect(events.map((e) => e.type)).toEqual(['matter.created', 'matter.created', 'matter.created']);
+    const rows = await t.kernel.db
+      .selectFrom('matters')
+      .select(['id', 'dispatcher_area_code', 'due_at'])
+      .where(
+        'id',
+        'in',
+        matters.map((m) => m.id),
+      )
+      .orderBy('id')
+      .execute();
+    expect(rows.map((r) => r.dispatcher_area_code)).toEqual([WUMA, LUCHENG, WUMA]);
+    expect(rows[0]!.due_at).toEqual(
+      (await t.kernel.db
+        .selectFrom('matters')
+        .select('due_at')
+        .where('id', '=', one.matter.id)
+        .executeTakeFirst())!.due_at,
+    );
+    const created = await t.kernel.db
+      .selectFrom('matter_timeline')
+      .select('matter_id')
+      .where(
+        'matter_id',
+        'in',
+        matters.map((m) => m.id),
+      )
+      .where('action', '=', 'create')
+      .execute();
+    expect(created).toHaveLength(3);
+    const audited = await t.kernel.db
+      .selectFrom('audit_log')
+      .select('entity_id')
+      .where('action', '=', 'matter.create')
+      .where(
+        'entity_id',
+        'in',
+        matters.map((m) => m.id),
+      )
+      .execute();
+    expect(audited).toHaveLength(3);
+  });
+
+  it('all or nothing: one unknown area or party refuses the whole batch with its code', async () => {
+    const actor = systemActor('bulk-test');
+    const before = await t.kernel.db
+      .selectFrom('matters')
+      .select(sql<string>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
+    const good = { type: 'event', category: 'dispute', title: '好的', areaCode: GULOU };
+    await expect(
+      t.kernel.db
+        .transaction()
+        .execute((tx) => createMatters(tx, actor, [good, { ...good, areaCode: '330302999999' }])),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_AREA' });
+    await expect(
+      t.kernel.db
+        .transaction()
+        .execute((tx) =>
+          createMatters(tx, actor, [
+            good,
+            { ...good, parties: [{ role: 'applicant', subjectType: 'person', subjectId: '987654321' }] },
+          ]),
+        ),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const after = await t.kernel.db
+      .selectFrom('matters')
+      .select(sql<string>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
   });
 });

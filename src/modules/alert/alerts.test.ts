@@ -161,6 +161,89 @@ describe('signals → alerts', () => {
     expect(Number(count.n)).toBe(1);
   });
 
+  it('applies a pass of many signals in bulk: new alerts by level, raised and changed ones, unchanged, repeats', async () => {
+    const model = testModel('t_bulk', async () => []);
+    await ensureModels(t.kernel.db, [model]);
+    const at = new Date();
+    const apply = (signals: Signal[], now = new Date()) =>
+      t.kernel.db.transaction().execute((tx) => applySignals(tx, model, 1, signals, now));
+    const key = (n: number) => `person:${1000 + n}`;
+    // 30 new alerts over the three levels (and one below yellow); the last of two signals with one key counts.
+    const first = await apply(
+      [
+        ...Array.from({ length: 30 }, (_, n) => signal([85, 65, 45][n % 3]!, { key: key(n) })),
+        signal(10, { key: key(99) }),
+        signal(50, { key: key(29) }),
+      ],
+      at,
+    );
+    expect(first).toMatchObject({ raised: 30, updated: 0, belowThreshold: 1 });
+    expect(first.events.filter((e) => e.type === 'alert.raised')).toHaveLength(30);
+    expect(first.events.filter((e) => e.type === 'matter.created')).toHaveLength(30);
+    const rows = await sql<{ key: string; level: string; due_at: Date; urgency: string; number: string }>`
+      select k.key, k.level, m.due_at, m.urgency, m.number
+      from alert_keys k join matters m on m.id = k.matter_id
+      where k.model = 't_bulk' order by k.key`.execute(t.kernel.db);
+    expect(rows.rows).toHaveLength(30);
+    const byKey = new Map(rows.rows.map((r) => [r.key, r]));
+    expect(byKey.get(key(0))).toMatchObject({ level: 'red', urgency: 'extra_urgent' });
+    expect(byKey.get(key(1))).toMatchObject({ level: 'orange', urgency: 'urgent' });
+    expect(byKey.get(key(29))).toMatchObject({ level: 'yellow', urgency: 'normal' });
+    expect(new Date(byKey.get(key(0))!.due_at).getTime() - at.getTime()).toBe(3_600_000);
+    expect(new Date(byKey.get(key(1))!.due_at).getTime() - at.getTime()).toBe(4 * 3_600_000);
+    // 一案一码: thirty numbers, none twice.
+    expect(new Set(rows.rows.map((r) => r.number)).size).toBe(30);
+
+    // Again, with changes: key 2 (yellow) turns red, key 4 (orange) gets another explanation at its level,
+    // the rest as stored (key 29 at 50, the later of its two signals).
+    const second = await apply(
+      Array.from({ length: 30 }, (_, n) =>
+        n === 2
+          ? signal(90, { key: key(n) })
+          : n === 4
+            ? signal(66, { key: key(n) })
+            : signal(n === 29 ? 50 : [85, 65, 45][n % 3]!, { key: key(n) }),
+      ),
+    );
+    expect(second).toMatchObject({ raised: 0, updated: 2, unchanged: 28 });
+    const raisedAgain = second.events.find((e) => e.type === 'alert.raised')!;
+    const updated = second.events.find((e) => e.type === 'alert.updated')!;
+    expect(raisedAgain.data).toMatchObject({ level: 'red', score: 90 });
+    expect(updated.data).toMatchObject({ level: 'orange', score: 66 });
+    const m2 = await sql<{
+      urgency: string;
+      version: number;
+      payload: { score: number; evaluations: number };
+    }>`
+      select m.urgency, m.version, m.payload from matters m where m.id = ${raisedAgain.matterId}::bigint`.execute(
+      t.kernel.db,
+    );
+    expect(m2.rows[0]).toMatchObject({ urgency: 'extra_urgent', payload: { score: 90, evaluations: 2 } });
+    const keyRow = await adb(t.kernel.db)
+      .selectFrom('alert_keys')
+      .select(['level', 'score', 'evaluations'])
+      .where('model', '=', 't_bulk')
+      .where('key', '=', key(2))
+      .executeTakeFirstOrThrow();
+    expect(keyRow).toEqual({ level: 'red', score: 90, evaluations: 2 });
+    const tl = await t.kernel.db
+      .selectFrom('matter_timeline')
+      .select(['action', 'note'])
+      .where('matter_id', '=', raisedAgain.matterId!)
+      .orderBy('id')
+      .execute();
+    expect(tl.map((x) => x.action)).toEqual(['create', 'reevaluate']);
+    expect(tl[1]!.note).toContain('黄色 → 红色');
+    const audited = await t.kernel.db
+      .selectFrom('audit_log')
+      .select(['old_values', 'new_values'])
+      .where('action', '=', 'alert.reevaluate')
+      .where('entity_id', '=', raisedAgain.matterId!)
+      .executeTakeFirstOrThrow();
+    expect(audited.old_values).toEqual({ level: 'yellow', score: 45 });
+    expect(audited.new_values).toEqual({ level: 'red', score: 90, evaluations: 2 });
+  });
+
   it('a dismissed alert is not raised again at its level in the same window; another window raises a new one', async () => {
     const model = testModel('t_dismiss', async () => []);
     await ensureModels(t.kernel.db, [model]);

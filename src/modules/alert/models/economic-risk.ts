@@ -104,6 +104,7 @@ export const economicRisk = defineModel<Params>({
         select distinct p.subject_id::text as ent, m.id::text as id
         from matter_parties p join matters m on m.id = p.matter_id
         where p.subject_type = 'enterprise' and p.subject_id = any(${ents}::bigint[])
+          and p.matter_at <= ${ts(ctx.now)} and p.matter_at > ${ts(daysBefore(ctx.now, p.windowDays))}
           and m.type = 'dispute' and m.category = any(${p.categories}::text[])
           and m.created_at <= ${ts(ctx.now)} and m.created_at > ${ts(daysBefore(ctx.now, p.windowDays))}`,
     );

@@ -142,6 +142,7 @@ export const massRisk = defineModel<Params>({
           select distinct p.subject_id::text as ent, m.id::text as id
           from matter_parties p join matters m on m.id = p.matter_id
           where p.subject_type = 'enterprise' and p.subject_id = any(${ents}::bigint[])
+            and p.matter_at <= ${now} and p.matter_at > ${from}
             and m.type = 'dispute' and m.created_at <= ${now} and m.created_at > ${from}`,
       );
       for (const r of found) add(`enterprise:${r.ent}`, r.id);

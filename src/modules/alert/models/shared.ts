@@ -396,17 +396,32 @@ export async function disputesOfUnits(
   const found = await rows(
     db,
     sql<{ i: number; id: string }>`
-      select (u.i - 1)::int as i, m.id::text as id
-      from unnest(${a.map((s) => s.type)}::text[], ${a.map((s) => s.id)}::bigint[],
-                  ${b.map((s) => s.type)}::text[], ${b.map((s) => s.id)}::bigint[])
-             with ordinality as u(at, aid, bt, bid, i)
-      join matter_parties pa on pa.subject_type = u.at and pa.subject_id = u.aid
-      join matter_parties pb on pb.matter_id = pa.matter_id and pb.subject_type = u.bt and pb.subject_id = u.bid
-      join matters m on m.id = pa.matter_id
-      where m.type = 'dispute' and m.created_at <= ${ts(now)} and m.created_at > ${ts(from)}
+      -- First each unit's disputes from its first subject, by the party index (subject, date), one unit at a
+      -- time; only then the second subject and the disputes themselves, by their keys. Materialised, and
+      -- "offset 0", so that the planner cannot start from the window's disputes and join the units to all of
+      -- them — the plan it picks when the statistics lag behind a library growing fast (a second instead
+      -- of milliseconds).
+      with found as materialized (
+        select u.i, u.bt, u.bid, x.matter_id
+        from unnest(${a.map((s) => s.type)}::text[], ${a.map((s) => s.id)}::bigint[],
+                    ${b.map((s) => s.type)}::text[], ${b.map((s) => s.id)}::bigint[])
+               with ordinality as u(at, aid, bt, bid, i)
+        cross join lateral (
+          select pa.matter_id from matter_parties pa
+          where pa.subject_type = u.at and pa.subject_id = u.aid
+            and pa.matter_at <= ${ts(now)} and pa.matter_at > ${ts(from)}
+          offset 0
+        ) x
+      )
+      select (f.i - 1)::int as i, m.id::text as id
+      from found f
+      join matters m on m.id = f.matter_id
+      where exists (select 1 from matter_parties pb
+                    where pb.matter_id = f.matter_id and pb.subject_type = f.bt and pb.subject_id = f.bid)
+        and m.type = 'dispute' and m.created_at <= ${ts(now)} and m.created_at > ${ts(from)}
         ${categories ? sql`and m.category = any(${categories}::text[])` : sql``}
-      group by u.i, m.id
-      order by u.i, m.id`,
+      group by f.i, m.id
+      order by f.i, m.id`,
   );
   for (const r of found) out[r.i]!.push(r.id);
   return out;

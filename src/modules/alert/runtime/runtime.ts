@@ -3,10 +3,11 @@ import { sql } from 'kysely';
 import { type Actor, systemActor } from '../../../core/access/actor.ts';
 import { audit, withDeferredAudit } from '../../../core/audit/audit.ts';
 import type { DbOrTx } from '../../../core/db/database.ts';
+import type { MatterRow } from '../../../core/db/types.ts';
 import type { ZhiliEvent } from '../../../core/events/bus.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import { enterState } from '../../../core/matters/clock.ts';
-import { createMatter, matterEvent } from '../../../core/matters/matters.service.ts';
+import { createMatters, matterEvent } from '../../../core/matters/matters.service.ts';
 import { indexTokens } from '../../../core/matters/search.ts';
 import type { Deadline } from '../../../core/workflow/deadlines.ts';
 import type { AlertPayload } from '../alert.schema.ts';
@@ -153,6 +154,10 @@ export async function evaluateModel<P extends Record<string, unknown>>(
         .execute(async (tx) => {
           // A slow query is cancelled by the database itself, so that it does not hold the connection on.
           await sql`select set_config('statement_timeout', ${String(timeoutMs)}, true)`.execute(tx);
+          // A streaming pass reads a few hundred matters and must answer within a second: compiling a query
+          // (PostgreSQL's JIT, chosen from cost estimates that a fast-growing table throws off) took longer
+          // than running it. Periodic models over a whole library keep the server's setting.
+          if (input.matterIds) await sql`select set_config('jit', 'off', true)`.execute(tx);
           return model.evaluate({
             db: tx,
             params: input.params,
@@ -243,29 +248,59 @@ function describe(s: Signal): string {
   );
 }
 
-/** Subjects that still exist (a person merged away since the evaluation is skipped, not an error). */
-async function existingSubjects(tx: DbOrTx, s: Signal) {
-  const out: { role: string; subjectType: 'person' | 'enterprise' | 'house' | 'thing'; subjectId: string }[] =
-    [];
+/**
+ * Each signal's subjects that still exist (a person merged away since the evaluation is skipped, not an
+ * error): one query per kind of subject for all the signals.
+ */
+async function existingSubjects(tx: DbOrTx, signals: Signal[]) {
+  const have = new Set<string>();
   for (const type of ['person', 'enterprise', 'house', 'thing'] as const) {
-    const ids = s.subjects.filter((x) => x.type === type).map((x) => x.id);
+    const ids = [
+      ...new Set(signals.flatMap((s) => s.subjects.filter((x) => x.type === type).map((x) => x.id))),
+    ];
     if (!ids.length) continue;
     const table = { person: 'persons', enterprise: 'enterprises', house: 'houses', thing: 'things' }[type];
     const found = await sql<{ id: string }>`
       select id::text as id from ${sql.table(table)} where id = any(${sql.val(ids)}::bigint[])`.execute(tx);
-    const have = new Set(found.rows.map((f) => f.id));
-    for (const x of s.subjects) {
-      if (x.type === type && have.has(x.id))
-        out.push({ role: (x.role ?? 'concerned').slice(0, 40), subjectType: type, subjectId: x.id });
-    }
+    for (const f of found.rows) have.add(`${type}:${f.id}`);
   }
-  return out;
+  return signals.map((s) => {
+    const out: {
+      role: string;
+      subjectType: 'person' | 'enterprise' | 'house' | 'thing';
+      subjectId: string;
+    }[] = [];
+    for (const type of ['person', 'enterprise', 'house', 'thing'] as const) {
+      for (const x of s.subjects) {
+        if (x.type === type && have.has(`${type}:${x.id}`))
+          out.push({ role: (x.role ?? 'concerned').slice(0, 40), subjectType: type, subjectId: x.id });
+      }
+    }
+    return out;
+  });
 }
 
+interface StoredKey {
+  key: string;
+  window: string;
+  matter_id: string;
+  digest: string;
+  level: AlertLevel;
+  evaluations: number;
+  first_at: Date;
+  closed: boolean;
+  closed_at: Date | null;
+}
+
+type Judged = { s: Signal; level: AlertLevel; digest: string };
+
 /**
- * Turns one model's signals into alerts in one transaction. Idempotent: the same signals again change
- * nothing. A higher level or a different explanation updates the open alert (its timeline says so); a
- * closed alert for the same (key, window) suppresses the signal.
+ * Turns one model's signals into alerts, in the caller's transaction. Idempotent: the same signals again
+ * change nothing. A higher level or a different explanation updates the open alert (its timeline says so); a
+ * closed alert for the same (key, window) suppresses the signal. Written in bulk — one read of the stored
+ * keys, the new alerts filed together (createMatters) —, so that a pass raising hundreds of alerts costs a
+ * few statements, not a dozen per alert. Two signals of one pass with the same (key, window) count as one:
+ * the later.
  */
 export async function applySignals(
   tx: DbOrTx,
@@ -283,6 +318,7 @@ export async function applySignals(
     events: [],
   };
   const actor = modelActor(model.code);
+  const judged = new Map<string, Judged>();
   for (const raw of signals) {
     const s = { ...raw, score: Math.max(0, Math.min(100, Math.round(raw.score))) };
     const level = levelOf(s.score, model.levels);
@@ -290,24 +326,30 @@ export async function applySignals(
       out.belowThreshold++;
       continue;
     }
-    const digest = digestOf(s);
-    const found = await adb(tx)
-      .selectFrom('alert_keys as k')
-      .innerJoin('matters as m', 'm.id', 'k.matter_id')
-      .select([
-        'k.matter_id',
-        'k.digest',
-        'k.level',
-        'k.evaluations',
-        'k.first_at',
-        'm.closed',
-        'm.closed_at',
-      ])
-      .where('k.model', '=', model.code)
-      .where('k.key', '=', s.key)
-      .where('k.window', '=', s.window)
-      .forUpdate()
-      .executeTakeFirst();
+    const id = `${s.key}\u0000${s.window}`;
+    judged.delete(id);
+    judged.set(id, { s, level, digest: digestOf(s) });
+  }
+  if (!judged.size) return out;
+  const items = [...judged.values()];
+  // The stored keys, locked in one order (two runs of a model wait for each other instead of crossing).
+  const found = await sql<StoredKey>`
+    select k.key, k.${sql.ref('window')}, k.matter_id::text as matter_id, k.digest, k.level, k.evaluations,
+           k.first_at, m.closed, m.closed_at
+    from alert_keys k
+    join matters m on m.id = k.matter_id
+    join unnest(${sql.val(items.map((i) => i.s.key))}::text[], ${sql.val(items.map((i) => i.s.window))}::text[])
+      as s(key, win) on s.key = k.key and s.win = k.${sql.ref('window')}
+    where k.model = ${model.code}
+    order by k.key, k.${sql.ref('window')}
+    for update of k`.execute(tx);
+  const stored = new Map(found.rows.map((r) => [`${r.key}\u0000${r.window}`, r]));
+
+  const fresh: Judged[] = [];
+  const changed: (Judged & { existing: StoredKey })[] = [];
+  for (const item of items) {
+    const { s, level, digest } = item;
+    const found = stored.get(`${s.key}\u0000${s.window}`);
     let existing = found;
     if (found?.closed) {
       const closedDays = found.closed_at
@@ -329,121 +371,203 @@ export async function applySignals(
         .execute();
       existing = undefined;
     }
-    if (existing && existing.digest === digest) {
-      out.unchanged++;
-      continue;
-    }
-    const payload: AlertPayload = {
-      model: model.code,
-      modelVersion: version,
-      key: s.key,
-      window: s.window,
-      level,
-      score: s.score,
-      factors: s.factors.slice(0, 20).map(storedFactor),
-      subjects: s.subjects.slice(0, 50),
-      evaluations: existing ? existing.evaluations + 1 : 1,
-      firstAt: existing ? new Date(existing.first_at).toISOString() : now.toISOString(),
-      lastAt: now.toISOString(),
-    };
-    if (!existing) {
-      const { matter, events } = await createMatter(tx, actor, {
-        type: 'alert',
-        title: s.title.slice(0, 200),
-        description: describe(s),
-        urgency: LEVEL_URGENCY[level],
-        sourceChannel: 'model',
-        areaCode: s.areaCode,
-        point: s.point ?? null,
-        payload,
-        parties: await existingSubjects(tx, s),
-      });
-      const row = await tx
-        .updateTable('matters')
-        // The category is the model (set here: a deployment's own models need not be declared categories).
-        .set({ ...enterState(now, LEVEL_DEADLINES[level]), category: model.code })
-        .where('id', '=', matter.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await adb(tx)
-        .insertInto('alert_keys')
-        .values({
-          model: model.code,
-          key: s.key,
-          window: s.window,
-          matter_id: matter.id,
-          score: s.score,
-          level,
-          digest,
-          first_at: now,
-          last_at: now,
-        })
-        .execute();
-      out.raised++;
-      out.events.push(...events, alertEvent('alert.raised', row, actor, model, level, s.score));
-      continue;
-    }
-    const before = await tx
-      .selectFrom('matters')
-      .select(['payload', 'status'])
-      .where('id', '=', existing.matter_id)
-      .executeTakeFirstOrThrow();
-    const oldLevel = existing.level;
-    const row = await tx
+    if (!existing) fresh.push(item);
+    else if (existing.digest === digest) out.unchanged++;
+    else changed.push({ ...item, existing });
+  }
+  if (fresh.length) await raise(tx, model, version, fresh, now, out);
+  if (changed.length) await reevaluate(tx, model, version, changed, now, out);
+  return out;
+}
+
+function payloadOf(
+  model: AnyModel,
+  version: number,
+  { s, level }: Judged,
+  existing: StoredKey | undefined,
+  now: Date,
+): AlertPayload {
+  return {
+    model: model.code,
+    modelVersion: version,
+    key: s.key,
+    window: s.window,
+    level,
+    score: s.score,
+    factors: s.factors.slice(0, 20).map(storedFactor),
+    subjects: s.subjects.slice(0, 50),
+    evaluations: existing ? existing.evaluations + 1 : 1,
+    firstAt: existing ? new Date(existing.first_at).toISOString() : now.toISOString(),
+    lastAt: now.toISOString(),
+  };
+}
+
+/** New alerts: filed together, their clocks set by level, their keys stored. */
+async function raise(
+  tx: DbOrTx,
+  model: AnyModel,
+  version: number,
+  items: Judged[],
+  now: Date,
+  out: ApplyResult,
+) {
+  const actor = modelActor(model.code);
+  const parties = await existingSubjects(
+    tx,
+    items.map((i) => i.s),
+  );
+  const { matters, events } = await createMatters(
+    tx,
+    actor,
+    items.map(({ s, level }, n) => ({
+      type: 'alert',
+      title: s.title.slice(0, 200),
+      description: describe(s),
+      urgency: LEVEL_URGENCY[level],
+      sourceChannel: 'model',
+      areaCode: s.areaCode,
+      point: s.point ?? null,
+      payload: payloadOf(model, version, items[n]!, undefined, now),
+      parties: parties[n]!,
+    })),
+  );
+  // The clock runs by level; the category is the model (set here: a deployment's own models need not be
+  // declared categories).
+  const rows = new Map<string, MatterRow>();
+  for (const level of ['red', 'orange', 'yellow'] as const) {
+    const ids = matters.filter((_, n) => items[n]!.level === level).map((m) => m.id);
+    if (!ids.length) continue;
+    const updated = await tx
       .updateTable('matters')
-      .set({
-        title: s.title.slice(0, 200),
-        description: describe(s),
-        search_tokens: indexTokens(s.title.slice(0, 200), describe(s)),
-        // Only the level may raise the urgency; a centre's own change to it is kept otherwise.
-        ...(LEVEL_RANK[level] > LEVEL_RANK[oldLevel] ? { urgency: LEVEL_URGENCY[level] } : {}),
-        payload: JSON.stringify(payload),
-        updated_at: now,
-        version: sql`version + 1`,
-      })
-      .where('id', '=', existing.matter_id)
+      .set({ ...enterState(now, LEVEL_DEADLINES[level]), category: model.code })
+      .where('id', 'in', ids)
       .returningAll()
-      .executeTakeFirstOrThrow();
-    await adb(tx)
-      .updateTable('alert_keys')
-      .set({ score: s.score, level, digest, evaluations: payload.evaluations, last_at: now })
-      .where('model', '=', model.code)
-      .where('key', '=', s.key)
-      .where('window', '=', s.window)
       .execute();
-    const note =
-      level !== oldLevel
-        ? `预警等级 ${LEVEL_NAMES[oldLevel].zh} → ${LEVEL_NAMES[level].zh}，评分 ${s.score} / level ${oldLevel} → ${level}`
-        : `研判依据更新，评分 ${s.score} / explanation updated, score ${s.score}`;
-    await tx
-      .insertInto('matter_timeline')
-      .values({
+    for (const r of updated) rows.set(String(r.id), r);
+  }
+  await adb(tx)
+    .insertInto('alert_keys')
+    .values(
+      items.map(({ s, level, digest }, n) => ({
+        model: model.code,
+        key: s.key,
+        window: s.window,
+        matter_id: matters[n]!.id,
+        score: s.score,
+        level,
+        digest,
+        first_at: now,
+        last_at: now,
+      })),
+    )
+    .execute();
+  out.raised += items.length;
+  out.events.push(...events);
+  for (const [n, { s, level }] of items.entries())
+    out.events.push(alertEvent('alert.raised', rows.get(matters[n]!.id)!, actor, model, level, s.score));
+}
+
+/**
+ * Open alerts whose explanation or level changed: updated together (one statement for the matters, one for
+ * their keys, one for their timelines), the audit told why for each.
+ */
+async function reevaluate(
+  tx: DbOrTx,
+  model: AnyModel,
+  version: number,
+  items: (Judged & { existing: StoredKey })[],
+  now: Date,
+  out: ApplyResult,
+) {
+  const actor = modelActor(model.code);
+  const changes = items.map((item) => {
+    const { s, level, existing } = item;
+    const title = s.title.slice(0, 200);
+    const description = describe(s);
+    return {
+      item,
+      payload: payloadOf(model, version, item, existing, now),
+      title,
+      description,
+      tokens: indexTokens(title, description),
+      // Only the level may raise the urgency; a centre's own change to it is kept otherwise.
+      urgency: LEVEL_RANK[level] > LEVEL_RANK[existing.level] ? LEVEL_URGENCY[level] : null,
+    };
+  });
+  const rows = await sql<MatterRow & { old_score: number | null }>`
+    update matters m
+    set title = v.title, description = v.description, search_tokens = v.tokens,
+        urgency = coalesce(v.urgency, m.urgency), payload = v.payload, updated_at = ${now},
+        version = m.version + 1
+    from jsonb_to_recordset(${JSON.stringify(
+      changes.map((c) => ({
+        id: c.item.existing.matter_id,
+        title: c.title,
+        description: c.description,
+        tokens: c.tokens,
+        urgency: c.urgency,
+        payload: c.payload,
+      })),
+    )}::jsonb) as v(id bigint, title text, description text, tokens text[], urgency text, payload jsonb),
+    matters o
+    where m.id = v.id and o.id = v.id
+    returning m.*, (o.payload->>'score')::int as old_score`.execute(tx);
+  const byId = new Map(rows.rows.map((r) => [String(r.id), r]));
+  await sql`
+    update alert_keys k
+    set score = v.score, level = v.level, digest = v.digest, evaluations = v.evaluations, last_at = ${now}
+    from jsonb_to_recordset(${JSON.stringify(
+      changes.map((c) => ({
+        key: c.item.s.key,
+        window: c.item.s.window,
+        score: c.item.s.score,
+        level: c.item.level,
+        digest: c.item.digest,
+        evaluations: c.payload.evaluations,
+      })),
+    )}::jsonb) as v(key text, "window" text, score int, level text, digest text, evaluations int)
+    where k.model = ${model.code} and k.key = v.key and k."window" = v."window"`.execute(tx);
+  await tx
+    .insertInto('matter_timeline')
+    .values(
+      changes.map(({ item: { s, level, existing } }) => ({
         matter_id: existing.matter_id,
         at: now,
         actor_id: null,
         actor_name: actor.displayName,
         action: 'reevaluate',
         to_status: null,
-        note,
+        note:
+          level !== existing.level
+            ? `预警等级 ${LEVEL_NAMES[existing.level].zh} → ${LEVEL_NAMES[level].zh}，评分 ${s.score} / level ${existing.level} → ${level}`
+            : `研判依据更新，评分 ${s.score} / explanation updated, score ${s.score}`,
         data: JSON.stringify({ model: model.code, level, score: s.score }),
-      })
-      .execute();
+      })),
+    )
+    .execute();
+  for (const { item, payload } of changes) {
+    const { s, level, existing } = item;
+    const row = byId.get(existing.matter_id)!;
     await audit(tx, actor, {
       action: 'alert.reevaluate',
       entityType: 'matter',
       entityId: existing.matter_id,
       areaCode: row.area_code,
-      oldValues: { level: oldLevel, score: (before.payload as AlertPayload).score },
+      oldValues: { level: existing.level, score: row.old_score ?? undefined },
       newValues: { level, score: s.score, evaluations: payload.evaluations },
     });
     out.updated++;
     out.events.push(
-      LEVEL_RANK[level] > LEVEL_RANK[oldLevel]
-        ? alertEvent('alert.raised', row, actor, model, level, s.score)
-        : alertEvent('alert.updated', row, actor, model, level, s.score),
+      alertEvent(
+        LEVEL_RANK[level] > LEVEL_RANK[existing.level] ? 'alert.raised' : 'alert.updated',
+        row,
+        actor,
+        model,
+        level,
+        s.score,
+      ),
     );
   }
-  return out;
 }
 
 function alertEvent(
@@ -472,6 +596,9 @@ export interface RunSummary {
   updated: number;
   unchanged: number;
   suppressed: number;
+  /** Wall time of the evaluations (several at once on PostgreSQL) and of applying their signals. */
+  evaluateMs: number;
+  applyMs: number;
 }
 
 async function publishAll(kernel: Kernel, events: ZhiliEvent[]) {
@@ -509,7 +636,7 @@ export async function runModels(
   input: { now: Date; matterIds?: string[] },
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<RunSummary> {
-  const summary: RunSummary = { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0 };
+  const summary: RunSummary = emptySummary();
   const memo: PassMemo = new Map();
   const enabled: { model: AnyModel; state: ModelState<Record<string, unknown>> }[] = [];
   for (const model of models) {
@@ -520,9 +647,12 @@ export async function runModels(
   // works on one while Node works on another's rows). Their signals are applied one model after another,
   // in order, so that two models' alerts never wait on each other's locks.
   const parallel = kernel.database.engine === 'postgres' ? EVAL_CONCURRENCY : 1;
+  const t0 = performance.now();
   const results = await inParallel(enabled, parallel, ({ model, state }) =>
     evaluateModel(kernel, model, { ...input, params: state.params, memo }, timeoutMs),
   );
+  const t1 = performance.now();
+  summary.evaluateMs = Math.round(t1 - t0);
   for (const [i, { model, state }] of enabled.entries()) {
     const r = results[i]!;
     summary.evaluated.push(r);
@@ -555,7 +685,12 @@ export async function runModels(
         .execute();
     }
   }
+  summary.applyMs = Math.round(performance.now() - t1);
   return summary;
+}
+
+function emptySummary(): RunSummary {
+  return { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0, evaluateMs: 0, applyMs: 0 };
 }
 
 export const STREAM_CURSOR = 'stream';
@@ -602,16 +737,19 @@ type TimelineRow = { id: string; matter_id: string; type: string; latest: Date }
  * the hole is looked up again on each pass, and the cursor moves past it when its entries arrive — or after
  * STREAM_GAP_GRACE_MS, when the hole is taken for a rollback.
  */
+export type StreamPass = RunSummary & { entries: number; matters: number; filled: number; readMs: number };
+
 export async function streamOnce(
   kernel: Kernel,
   models: AnyModel[],
   fixedNow?: Date,
   opts: { gapGraceMs?: number; clock?: () => number } = {},
-): Promise<(RunSummary & { entries: number; matters: number }) | null> {
+): Promise<StreamPass | null> {
   const streaming = models.filter((m) => m.kind === 'streaming');
   const grace = opts.gapGraceMs ?? STREAM_GAP_GRACE_MS;
   const clock = opts.clock ?? Date.now;
   return withStreamLock(kernel, async () => {
+    const r0 = performance.now();
     const cursor = await adb(kernel.db)
       .selectFrom('alert_cursors')
       .select('timeline_id')
@@ -673,6 +811,7 @@ export async function streamOnce(
     }
 
     const rows = [...filled, ...fresh];
+    const readMs = Math.round(performance.now() - r0);
     // Alerts' own entries move the cursor but are not evaluated: models watch the matters, not themselves.
     const matterIds = [...new Set(rows.filter((r) => r.type !== 'alert').map((r) => r.matter_id))];
     // The pass's "now" is taken after the read, and never before what it read: models look at matters
@@ -682,7 +821,7 @@ export async function streamOnce(
     const now = fixedNow ?? new Date(Math.max(Date.now(), ...rows.map((r) => new Date(r.latest).getTime())));
     const summary = matterIds.length
       ? await runModels(kernel, streaming, { now, matterIds })
-      : { evaluated: [], raised: 0, updated: 0, unchanged: 0, suppressed: 0 };
+      : emptySummary();
     // The cursor: up to the first hole still open, or everything read.
     const firstHole = state.gaps.reduce<bigint | null>(
       (m, g) => (m === null || g.from < m ? g.from : m),
@@ -698,7 +837,7 @@ export async function streamOnce(
         )
         .execute();
     }
-    return { ...summary, entries: fresh.length, matters: matterIds.length, filled: filled.length };
+    return { ...summary, entries: fresh.length, matters: matterIds.length, filled: filled.length, readMs };
   });
 }
 
@@ -760,7 +899,7 @@ export async function runPeriodic(
 export function startStreaming(
   kernel: Kernel,
   models: AnyModel[],
-  opts: { debounceMs?: number; pollMs?: number } = {},
+  opts: { debounceMs?: number; pollMs?: number; onPass?: (pass: StreamPass) => void } = {},
 ): () => Promise<void> {
   const debounceMs = opts.debounceMs ?? 100;
   const pollMs = opts.pollMs ?? 5000;
@@ -779,6 +918,7 @@ export function startStreaming(
         // Drain: a big import leaves more than one batch behind.
         for (let i = 0; i < 100 && !stopped; i++) {
           const r = await streamOnce(kernel, models);
+          if (r) opts.onPass?.(r);
           if (!r || r.entries < STREAM_BATCH) break;
         }
       })

@@ -4,10 +4,10 @@ import { audit } from '../../../core/audit/audit.ts';
 import type { DbOrTx } from '../../../core/db/database.ts';
 import type { ZhiliEvent } from '../../../core/events/bus.ts';
 import { deadlineFor, enterState } from '../../../core/matters/clock.ts';
+import { allocateNumbers } from '../../../core/matters/matters.service.ts';
 import { indexTokens } from '../../../core/matters/search.ts';
 import { h3Of } from '../../../core/subjects/common.ts';
 import { maskName, type Vault } from '../../../core/subjects/vault.ts';
-import { cstDate } from '../../../core/workflow/deadlines.ts';
 import type { DisputeClassifier } from '../classifier/classifier.ts';
 import { type DisputePayload, MASS_THRESHOLD } from '../dispute.schema.ts';
 import { ddb } from '../dispute.tables.ts';
@@ -123,6 +123,9 @@ export interface BatchResult {
   events: ZhiliEvent[];
 }
 
+/** 一案一码's prefix for disputes (the matter type's). */
+const DISPUTE_PREFIX = 'JF';
+
 /** Above this many new disputes a batch announces itself with one event instead of one per dispute. */
 export const PER_MATTER_EVENTS_MAX = 100;
 
@@ -222,26 +225,6 @@ async function dropTaken(tx: DbOrTx, source: string, ready: Ready[]): Promise<Re
   return out;
 }
 
-/** 一案一码 for a batch: one counter update per (prefix, county, day), numbers handed out in order. */
-async function allocateNumbers(tx: DbOrTx, rows: { areaCode: string; at: Date }[]): Promise<string[]> {
-  const keys = rows.map((r) => `JF-${r.areaCode.slice(0, 6)}-${cstDate(r.at).replaceAll('-', '')}`);
-  const need = new Map<string, number>();
-  for (const k of keys) need.set(k, (need.get(k) ?? 0) + 1);
-  if (!need.size) return [];
-  const got = await tx
-    .insertInto('matter_counters')
-    .values([...need].map(([prefix, n]) => ({ prefix, n })))
-    .onConflict((oc) => oc.column('prefix').doUpdateSet({ n: sql`matter_counters.n + excluded.n` }))
-    .returning(['prefix', 'n'])
-    .execute();
-  const next = new Map(got.map((g) => [g.prefix, g.n - need.get(g.prefix)! + 1]));
-  return keys.map((k) => {
-    const n = next.get(k)!;
-    next.set(k, n + 1);
-    return `${k}-${String(n).padStart(4, '0')}`;
-  });
-}
-
 const partiesForRecord = (rec: CleanRecord, links: (SubjectKey | null)[]) =>
   rec.parties.map((p, i) => ({
     role: p.role,
@@ -315,7 +298,7 @@ export async function writeRecords(
   const fresh = ready.map((r, i) => ({ r, i })).filter(({ i }) => decisions[i]!.kind === 'new');
   const numbers = await allocateNumbers(
     tx,
-    fresh.map(({ r }) => ({ areaCode: r.rec.areaCode, at: r.rec.reportedAt })),
+    fresh.map(({ r }) => ({ prefix: DISPUTE_PREFIX, areaCode: r.rec.areaCode, at: r.rec.reportedAt })),
   );
   const clock = enterState(now, await deadlineFor(tx, 'dispute', 'registered'));
   const matterIdOf = new Map<number, string>();
