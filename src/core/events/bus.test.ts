@@ -67,6 +67,19 @@ describe(`event bus (${engine})`, () => {
     expect(all).toEqual(['1', '2', '3']);
   });
 
+  it('publishAll tells many events in their order, after it returns; an empty list tells nothing', async () => {
+    const seen: string[] = [];
+    const off = bus.subscribe((e) => seen.push(e.matterId!));
+    await bus.publishAll([]);
+    const publishing = bus.publishAll(Array.from({ length: 300 }, (_, n) => ev(1000 + n)));
+    expect(seen).toEqual([]);
+    await publishing;
+    await bus.publish(ev(5000));
+    await until(() => seen.includes('5000'), 'the event after the batch');
+    off();
+    expect(seen).toEqual([...Array.from({ length: 300 }, (_, n) => String(1000 + n)), '5000']);
+  });
+
   it('gives subscribers a JSON copy with every field', async () => {
     const got: ZhiliEvent[] = [];
     const off = bus.subscribe((e) => got.push(e));

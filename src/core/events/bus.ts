@@ -25,6 +25,11 @@ export interface ZhiliEvent {
 export interface EventBus {
   /** Callers publish AFTER their transaction commits: a rolled-back change must not be announced. */
   publish(e: ZhiliEvent): Promise<void>;
+  /**
+   * Several events in order, in one round trip on PostgreSQL (one NOTIFY statement: within it, two events
+   * with exactly the same encoding are delivered once). After the commit, as `publish`.
+   */
+  publishAll(events: ZhiliEvent[]): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(fn: (e: ZhiliEvent) => void): () => void;
   close(): Promise<void>;
@@ -117,16 +122,18 @@ export async function createEventBus(database: Database, opts: EventBusOptions =
   const emitter = new EventEmitter();
   emitter.on('event', deliver);
   let closed = false;
+  const publishAll = async (events: ZhiliEvent[]) => {
+    if (closed) throw new Error('event bus is closed');
+    const payloads = events.map(encodeEvent);
+    // Next turn of the event loop: a subscriber never runs inside the publisher's call stack (nor inside
+    // its try/catch), as on PostgreSQL.
+    setImmediate(() => {
+      for (const payload of payloads) if (!closed) emitter.emit('event', payload);
+    });
+  };
   return {
-    publish: async (e) => {
-      if (closed) throw new Error('event bus is closed');
-      const payload = encodeEvent(e);
-      // Next turn of the event loop: a subscriber never runs inside the publisher's call stack (nor inside
-      // its try/catch), as on PostgreSQL.
-      setImmediate(() => {
-        if (!closed) emitter.emit('event', payload);
-      });
-    },
+    publish: (e) => publishAll([e]),
+    publishAll,
     subscribe,
     close: async () => {
       closed = true;
@@ -209,6 +216,15 @@ async function createPostgresBus(
       if (closed) throw new Error('event bus is closed');
       await sql`select pg_notify(${EVENTS_CHANNEL}, ${encodeEvent(e)})`.execute(database.db);
     },
+    publishAll: async (events) => {
+      if (closed) throw new Error('event bus is closed');
+      if (!events.length) return;
+      // One statement, one transaction: the notifications are queued in the array's order.
+      await sql`
+        select pg_notify(${EVENTS_CHANNEL}, p)
+        from unnest(${events.map(encodeEvent)}::text[]) with ordinality as u(p, i)
+        order by i`.execute(database.db);
+    },
     subscribe,
     close: async () => {
       closed = true;
@@ -220,4 +236,20 @@ async function createPostgresBus(
       await c?.end().catch(() => {});
     },
   };
+}
+
+/**
+ * Tells the events of a committed change, in order. Never throws: the change is stored, and an event that
+ * cannot be told is logged (clients refresh on the next one).
+ */
+export async function announce(
+  kernel: { events: EventBus; log: { warn: (o: object, msg: string) => void } },
+  events: ZhiliEvent[],
+): Promise<void> {
+  if (!events.length) return;
+  await kernel.events
+    .publishAll(events)
+    .catch((err: Error) =>
+      kernel.log.warn({ err: err.message, events: events.length }, 'events not published'),
+    );
 }

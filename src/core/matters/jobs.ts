@@ -1,6 +1,7 @@
 import { purgeExpiredSessions } from '../access/users.service.ts';
 import type { DbOrTx } from '../db/database.ts';
 import { analyzeStale } from '../db/stats.ts';
+import { announce } from '../events/bus.ts';
 import type { Job } from '../jobs/scheduler.ts';
 import type { Kernel } from '../kernel.ts';
 import { runDeadlineClock } from './clock.ts';
@@ -31,11 +32,7 @@ export function kernelJobs(kernel: Kernel): Job[] {
       intervalMs: CLOCK_INTERVAL_MS,
       run: async () => {
         const r = await kernel.db.transaction().execute((tx) => runDeadlineClock(tx, new Date()));
-        for (const e of r.events) {
-          await kernel.events
-            .publish(e)
-            .catch((err: Error) => kernel.log.warn({ err: err.message }, 'event not published'));
-        }
+        await announce(kernel, r.events);
         return { warned: r.warned, overdue: r.overdue };
       },
     },

@@ -4,7 +4,7 @@ import { type Actor, assertCan, makeActor } from '../../core/access/actor.ts';
 import { containsPattern, underAreaSql } from '../../core/access/scope.ts';
 import type { DbOrTx } from '../../core/db/database.ts';
 import { AppError } from '../../core/errors.ts';
-import type { ZhiliEvent } from '../../core/events/bus.ts';
+import { announce, type ZhiliEvent } from '../../core/events/bus.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { decodeCursor, encodeCursor, findMatterRow, visibleSql } from '../../core/matters/matters.service.ts';
 import { queryTokens } from '../../core/matters/search.ts';
@@ -83,19 +83,11 @@ export async function intake(
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await kernel.db.transaction().execute((tx) => processRecords(tx, ctx, mapped));
-      await publish(kernel, result.events);
+      await announce(kernel, result.events);
       return result;
     } catch (e) {
       if (!isUniqueViolation(e) || attempt >= 2) throw e;
     }
-  }
-}
-
-async function publish(kernel: Kernel, events: ZhiliEvent[]) {
-  for (const e of events) {
-    await kernel.events
-      .publish(e)
-      .catch((err: Error) => kernel.log.warn({ err: err.message }, 'event not published'));
   }
 }
 

@@ -8,6 +8,7 @@ import { audit } from '../../core/audit/audit.ts';
 import type { DbOrTx } from '../../core/db/database.ts';
 import { statsKeeper } from '../../core/db/stats.ts';
 import { AppError, notFound } from '../../core/errors.ts';
+import { announce } from '../../core/events/bus.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { defaultClassifier } from './classifier/classifier.ts';
 import { type DisputeDb, ddb } from './dispute.tables.ts';
@@ -390,11 +391,7 @@ export async function runJob(kernel: Kernel, id: string, opts: RunOptions = {}):
       addTimes(times, result.times);
       const analyzing = await stats.wrote(result.counts.inserted + result.counts.merged);
       if (analyzing) addTimes(times, { analyze: analyzing });
-      for (const e of result.events) {
-        await kernel.events
-          .publish(e)
-          .catch((err: Error) => kernel.log.warn({ err: err.message }, 'event not published'));
-      }
+      await announce(kernel, result.events);
       await report();
     };
     const flush = async () => {

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { systemActor } from '../../core/access/actor.ts';
-import type { ZhiliEvent } from '../../core/events/bus.ts';
+import { announce, type ZhiliEvent } from '../../core/events/bus.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { createMatter, matterEvent } from '../../core/matters/matters.service.ts';
 import { pointIn } from './sea.geo.ts';
@@ -547,10 +547,7 @@ export class SeaFeed extends EventEmitter {
       return matter;
     });
     const raisedAt = this.now();
-    for (const e of events)
-      await this.kernel.events
-        .publish(e)
-        .catch((err: Error) => this.kernel.log.warn({ err: err.message }, 'event'));
+    await announce(this.kernel, events);
     return {
       matterId: matter.id,
       matterNumber: matter.number,

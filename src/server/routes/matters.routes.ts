@@ -4,7 +4,7 @@ import { assertCan } from '../../core/access/actor.ts';
 import { audit } from '../../core/audit/audit.ts';
 import type { DbOrTx } from '../../core/db/database.ts';
 import { AppError } from '../../core/errors.ts';
-import type { ZhiliEvent } from '../../core/events/bus.ts';
+import { announce, type ZhiliEvent } from '../../core/events/bus.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { getMatterDetail } from '../../core/matters/detail.ts';
 import { exportMattersXlsx } from '../../core/matters/export.ts';
@@ -36,11 +36,7 @@ export async function command<T extends { events: ZhiliEvent[] }>(
   fn: (tx: DbOrTx) => Promise<T>,
 ): Promise<T> {
   const r = await kernel.db.transaction().execute(fn);
-  for (const e of r.events) {
-    await kernel.events
-      .publish(e)
-      .catch((err: Error) => kernel.log.warn({ err: err.message, type: e.type }, 'event not published'));
-  }
+  await announce(kernel, r.events);
   return r;
 }
 

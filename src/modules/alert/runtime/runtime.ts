@@ -4,7 +4,7 @@ import { type Actor, systemActor } from '../../../core/access/actor.ts';
 import { audit, withDeferredAudit } from '../../../core/audit/audit.ts';
 import type { DbOrTx } from '../../../core/db/database.ts';
 import type { MatterRow } from '../../../core/db/types.ts';
-import type { ZhiliEvent } from '../../../core/events/bus.ts';
+import { announce, type ZhiliEvent } from '../../../core/events/bus.ts';
 import type { Kernel } from '../../../core/kernel.ts';
 import { enterState } from '../../../core/matters/clock.ts';
 import { createMatters, matterEvent } from '../../../core/matters/matters.service.ts';
@@ -601,14 +601,6 @@ export interface RunSummary {
   applyMs: number;
 }
 
-async function publishAll(kernel: Kernel, events: ZhiliEvent[]) {
-  for (const e of events) {
-    await kernel.events
-      .publish(e)
-      .catch((err: Error) => kernel.log.warn({ err: err.message }, 'event not published'));
-  }
-}
-
 /** Models evaluated at once on PostgreSQL (PGlite has one connection: there, one after another). */
 export const EVAL_CONCURRENCY = 2;
 
@@ -671,7 +663,7 @@ export async function runModels(
       summary.updated += applied.updated;
       summary.unchanged += applied.unchanged;
       summary.suppressed += applied.suppressed;
-      await publishAll(kernel, applied.events);
+      await announce(kernel, applied.events);
     } catch (e) {
       // A signal the runtime cannot store (an unknown area, say) fails this model's batch, not the others.
       kernel.log.warn({ model: model.code, err: (e as Error).message }, 'alert signals not applied');
