@@ -415,11 +415,13 @@ export async function disputesOfUnits(
       )
       select (f.i - 1)::int as i, m.id::text as id
       from found f
-      join matters m on m.id = f.matter_id
-      where exists (select 1 from matter_parties pb
-                    where pb.matter_id = f.matter_id and pb.subject_type = f.bt and pb.subject_id = f.bid)
-        and m.type = 'dispute' and m.created_at <= ${ts(now)} and m.created_at > ${ts(from)}
+      cross join lateral (
+        select m.id, m.type, m.created_at, m.category from matters m where m.id = f.matter_id offset 0
+      ) m
+      where m.type = 'dispute' and m.created_at <= ${ts(now)} and m.created_at > ${ts(from)}
         ${categories ? sql`and m.category = any(${categories}::text[])` : sql``}
+        and exists (select 1 from matter_parties pb
+                    where pb.matter_id = f.matter_id and pb.subject_type = f.bt and pb.subject_id = f.bid)
       group by f.i, m.id
       order by f.i, m.id`,
   );
@@ -462,15 +464,25 @@ export async function recordsOfPersons(
       title: string;
       description: string | null;
     }>`
-      select distinct p.subject_id::text as person, r.matter_id::text as matter_id, m.area_code, r.source_code,
+      -- From the persons by keys at each step (their disputes, each dispute, its records), whatever the
+      -- statistics say: a few persons, never a scan of every record in the window.
+      with mine as materialized (
+        select q.person, p.matter_id
+        from unnest(${[...new Set(personIds)]}::bigint[]) as q(person)
+        cross join lateral (
+          select p.matter_id from matter_parties p
+          where p.subject_type = 'person' and p.subject_id = q.person and p.matter_at <= ${ts(now)}
+          offset 0
+        ) p
+      )
+      select distinct x.person::text as person, r.matter_id::text as matter_id, m.area_code, r.source_code,
              r.reported_at, r.title, r.description, r.id, r.id::text as record_id
-      from matter_parties p
-      join matters m on m.id = p.matter_id
-      join dispute_records r on r.matter_id = p.matter_id
-      where p.subject_type = 'person' and p.subject_id = any(${[...new Set(personIds)]}::bigint[])
-        and m.type = 'dispute' and m.created_at <= ${ts(now)}
-        and r.source_code = any(${sources}::text[])
-        and r.reported_at <= ${ts(now)} and r.reported_at > ${ts(from)}
+      from mine x
+      cross join lateral (select m.area_code, m.type, m.created_at from matters m where m.id = x.matter_id offset 0) m
+      -- Only the key inside: "offset 0" keeps the filters out, so the records are read by their dispute.
+      cross join lateral (select r.* from dispute_records r where r.matter_id = x.matter_id offset 0) r
+      where m.type = 'dispute' and m.created_at <= ${ts(now)}
+        and r.source_code = any(${sources}::text[]) and r.reported_at <= ${ts(now)} and r.reported_at > ${ts(from)}
       order by r.reported_at, r.id`,
   );
   return found.map((r) => ({
