@@ -91,6 +91,8 @@ export const extremeEmotion = defineModel<Params>({
       persons.map((id) => [{ type: 'person' as const, id }]),
       ctx.now,
       daysBefore(ctx.now, p.lookbackDays),
+      null,
+      ctx.memo,
     );
     const otherMatters = await loadMatters(ctx.db, [...new Set(others.flat())], ctx.now, {}, ctx.memo);
     const desperate = new Set(

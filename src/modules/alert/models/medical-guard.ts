@@ -105,6 +105,8 @@ export const medicalGuard = defineModel<Params>({
       persons.map((id) => [{ type: 'person' as const, id }]),
       ctx.now,
       from,
+      null,
+      ctx.memo,
     );
     const ids = [...new Set(found.flat())];
     const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);

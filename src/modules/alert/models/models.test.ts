@@ -24,7 +24,7 @@ import { petitionRisk } from './petition-risk.ts';
 import { poissonTailLog10, poissonUpperTail } from './poisson.ts';
 import { protracted } from './protracted.ts';
 import { repeatDispute } from './repeat-dispute.ts';
-import { loadMatters } from './shared.ts';
+import { disputesOfUnits, loadMatters } from './shared.ts';
 import { watchlist } from './watchlist.ts';
 
 const ALERT_MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -471,6 +471,42 @@ describe('2 重复纠纷', () => {
     await dispute({ at: ago(30), parties: [a, b] });
     const last = await dispute({ at: ago(3), parties: [a, b] });
     expect(find(await run(repeatDispute, { ids: [last] }), pairKey(a, b))).toBeUndefined();
+  });
+});
+
+describe('the disputes of units, shared within a pass', () => {
+  it('a narrower window or a category later in the pass gives what a fresh read gives, without reading again', async () => {
+    const a = await person('孔五');
+    const b = await person('曹六');
+    const old = await dispute({ at: ago(200), parties: [a, b], category: 'neighbour' });
+    const mid = await dispute({ at: ago(60), parties: [a, b], category: 'contract' });
+    const recent = await dispute({ at: ago(10), parties: [a, b], category: 'neighbour' });
+    const alone = await dispute({ at: ago(10), parties: [a], category: 'neighbour' });
+    const pair = [a, b].map((x) => ({ type: x.type, id: x.id }));
+    const single = [{ type: a.type, id: a.id }];
+    const memo: PassMemo = new Map();
+    const wide = await kernel.db
+      .transaction()
+      .execute((tx) => disputesOfUnits(tx, [pair, single], NOW, ago(365), null, memo));
+    expect(wide).toEqual([
+      [old, mid, recent],
+      [old, mid, recent, alone],
+    ]);
+    // A dispute added now is not in what the pass read: the narrower asks are answered from the memo.
+    await dispute({ at: ago(5), parties: [a, b], category: 'neighbour' });
+    const narrow = await kernel.db
+      .transaction()
+      .execute((tx) => disputesOfUnits(tx, [pair, single], NOW, ago(90), ['neighbour'], memo));
+    expect(narrow).toEqual([[recent], [recent, alone]]);
+    // Without the memo (or with a wider window than was read) the database is asked again.
+    const fresh = await kernel.db
+      .transaction()
+      .execute((tx) => disputesOfUnits(tx, [pair, single], NOW, ago(90), ['neighbour']));
+    expect(fresh.map((x) => x.length)).toEqual([2, 3]);
+    const wider = await kernel.db
+      .transaction()
+      .execute((tx) => disputesOfUnits(tx, [pair], NOW, ago(400), ['neighbour'], memo));
+    expect(wider[0]).toHaveLength(3);
   });
 });
 

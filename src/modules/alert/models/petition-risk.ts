@@ -115,6 +115,8 @@ export const petitionRisk = defineModel<Params>({
       petitioners.map((id) => [{ type: 'person' as const, id }]),
       ctx.now,
       from,
+      null,
+      ctx.memo,
     );
     const ids = [...new Set(found.flat())];
     const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);

@@ -380,7 +380,9 @@ export function changedMatters(
 
 /**
  * The disputes created in (from, now] in which every subject of a unit is a party, for many units in one
- * query: a unit is one subject or a pair. Returns the matter ids per unit, in the units' order.
+ * query: a unit is one subject or a pair. Returns the matter ids per unit, in the units' order. With a pass's
+ * memo, a unit read once is not read again: a later model asking for a window as wide or narrower (and a
+ * category) filters what the first read.
  */
 export async function disputesOfUnits(
   db: DbOrTx,
@@ -388,14 +390,47 @@ export async function disputesOfUnits(
   now: Date,
   from: Date,
   categories?: string[] | null,
+  memo?: PassMemo,
 ): Promise<string[][]> {
-  const out: string[][] = units.map(() => []);
-  if (!units.length) return out;
+  // Without a pass's memo, a map for this call alone.
+  const store = memo ?? new Map<string, unknown>();
+  const keyOf = (u: SubjectRef[]) => `u:${u.map((x) => `${x.type}:${x.id}`).join('|')}`;
+  const cached = (u: SubjectRef[]) => {
+    const hit = store.get(keyOf(u)) as UnitDisputes | undefined;
+    return hit && hit.from <= from.getTime() ? hit : undefined;
+  };
+  const missing = units.filter((u) => !cached(u));
+  if (missing.length) {
+    const read = await readUnits(db, missing, now, from);
+    for (const [i, u] of missing.entries()) store.set(keyOf(u), { from: from.getTime(), rows: read[i]! });
+  }
+  return units.map((u) =>
+    cached(u)!
+      .rows.filter(
+        (r) =>
+          r.at > from.getTime() && (!categories || (r.category !== null && categories.includes(r.category))),
+      )
+      .map((r) => r.id),
+  );
+}
+
+interface UnitDisputes {
+  from: number;
+  rows: { id: string; at: number; category: string | null }[];
+}
+
+async function readUnits(
+  db: DbOrTx,
+  units: SubjectRef[][],
+  now: Date,
+  from: Date,
+): Promise<UnitDisputes['rows'][]> {
+  const out: UnitDisputes['rows'][] = units.map(() => []);
   const a = units.map((u) => u[0]!);
   const b = units.map((u) => u[1] ?? u[0]!);
   const found = await rows(
     db,
-    sql<{ i: number; id: string }>`
+    sql<{ i: number; id: string; created_at: Date | string; category: string | null }>`
       -- First each unit's disputes from its first subject, by the party index (subject, date), one unit at a
       -- time; only then the second subject and the disputes themselves, by their keys. Materialised, and
       -- "offset 0", so that the planner cannot start from the window's disputes and join the units to all of
@@ -413,19 +448,19 @@ export async function disputesOfUnits(
           offset 0
         ) x
       )
-      select (f.i - 1)::int as i, m.id::text as id
+      select (f.i - 1)::int as i, m.id::text as id, m.created_at, m.category
       from found f
       cross join lateral (
         select m.id, m.type, m.created_at, m.category from matters m where m.id = f.matter_id offset 0
       ) m
       where m.type = 'dispute' and m.created_at <= ${ts(now)} and m.created_at > ${ts(from)}
-        ${categories ? sql`and m.category = any(${categories}::text[])` : sql``}
         and exists (select 1 from matter_parties pb
                     where pb.matter_id = f.matter_id and pb.subject_type = f.bt and pb.subject_id = f.bid)
-      group by f.i, m.id
+      group by f.i, m.id, m.created_at, m.category
       order by f.i, m.id`,
   );
-  for (const r of found) out[r.i]!.push(r.id);
+  for (const r of found)
+    out[r.i]!.push({ id: r.id, at: toDate(r.created_at).getTime(), category: r.category });
   return out;
 }
 
@@ -746,6 +781,7 @@ export async function gatherUnits(
     ctx.now,
     daysBefore(ctx.now, opts.lookbackDays),
     opts.categories ?? null,
+    ctx.memo,
   );
   const ids = [...new Set(found.flat())];
   // One after the other: the runtime's transaction is one connection.

@@ -103,6 +103,8 @@ export const watchlist = defineModel<Params>({
       watched.map((s) => [s]),
       ctx.now,
       daysBefore(ctx.now, p.lookbackDays),
+      null,
+      ctx.memo,
     );
     const ids = [...new Set(found.flat())];
     const matters = await loadMatters(ctx.db, ids, ctx.now, {}, ctx.memo);

@@ -781,11 +781,11 @@ export async function streamOnce(
     const fresh = (
       await sql<TimelineRow>`
         select t.id::text as id, t.matter_id::text as matter_id, m.type, greatest(t.at, m.created_at) as latest
-        from matter_timeline t
-        join matters m on m.id = t.matter_id
-        where t.id > ${String(state.readUpTo)}
-        order by t.id
-        limit ${STREAM_BATCH}`.execute(kernel.db)
+        from (select id, matter_id, at from matter_timeline where id > ${String(state.readUpTo)}
+              order by id limit ${STREAM_BATCH}) t
+        -- Each entry's matter by its key (a few thousand at most), never a join over all matters.
+        cross join lateral (select m.type, m.created_at from matters m where m.id = t.matter_id offset 0) m
+        order by t.id`.execute(kernel.db)
     ).rows;
     const seenAt = clock();
     let expect = state.readUpTo + 1n;
