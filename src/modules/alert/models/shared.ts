@@ -394,21 +394,31 @@ export async function disputesOfUnits(
 ): Promise<string[][]> {
   // Without a pass's memo, a map for this call alone.
   const store = memo ?? new Map<string, unknown>();
+  const fromMs = from.getTime();
   const keyOf = (u: SubjectRef[]) => `u:${u.map((x) => `${x.type}:${x.id}`).join('|')}`;
-  const cached = (u: SubjectRef[]) => {
+  const usable = (u: SubjectRef[]) => {
     const hit = store.get(keyOf(u)) as UnitDisputes | undefined;
-    return hit && hit.from <= from.getTime() ? hit : undefined;
+    return hit && hit.from <= fromMs ? hit : undefined;
   };
-  const missing = units.filter((u) => !cached(u));
+  const missing = units.filter((u) => !usable(u));
   if (missing.length) {
-    const read = await readUnits(db, missing, now, from);
-    for (const [i, u] of missing.entries()) store.set(keyOf(u), { from: from.getTime(), rows: read[i]! });
+    // Kept before it is read: a model evaluated at the same time waits for this read instead of repeating it.
+    const read = readUnits(db, missing, now, from);
+    for (const [i, u] of missing.entries()) {
+      const rows = read.then((r) => r[i]!);
+      rows.catch(() => {}); // handled by whoever awaits it
+      store.set(keyOf(u), { from: fromMs, rows });
+    }
   }
-  return units.map((u) =>
-    cached(u)!
-      .rows.filter(
-        (r) =>
-          r.at > from.getTime() && (!categories || (r.category !== null && categories.includes(r.category))),
+  // Another model's read that failed (its transaction timed out, say) is read again here.
+  const got = await Promise.all(units.map((u) => usable(u)!.rows.catch(() => null)));
+  const failed = units.filter((_, i) => !got[i]);
+  const again = failed.length ? await readUnits(db, failed, now, from) : [];
+  let k = 0;
+  return units.map((_, i) =>
+    (got[i] ?? again[k++]!)
+      .filter(
+        (r) => r.at > fromMs && (!categories || (r.category !== null && categories.includes(r.category))),
       )
       .map((r) => r.id),
   );
@@ -416,16 +426,13 @@ export async function disputesOfUnits(
 
 interface UnitDisputes {
   from: number;
-  rows: { id: string; at: number; category: string | null }[];
+  rows: Promise<UnitRow[]>;
 }
 
-async function readUnits(
-  db: DbOrTx,
-  units: SubjectRef[][],
-  now: Date,
-  from: Date,
-): Promise<UnitDisputes['rows'][]> {
-  const out: UnitDisputes['rows'][] = units.map(() => []);
+type UnitRow = { id: string; at: number; category: string | null };
+
+async function readUnits(db: DbOrTx, units: SubjectRef[][], now: Date, from: Date): Promise<UnitRow[][]> {
+  const out: UnitRow[][] = units.map(() => []);
   const a = units.map((u) => u[0]!);
   const b = units.map((u) => u[1] ?? u[0]!);
   const found = await rows(
