@@ -135,6 +135,9 @@ async function kernelOn(database: Database): Promise<Kernel> {
   };
 }
 
+/** Dispute ids per COPY slice on PGlite. */
+const PGLITE_COPY_SLICE = 100_000;
+
 /** COPY the dispute rows out, delete them, COPY them back in: the time of the last step. */
 async function copyBaseline(
   database: Database,
@@ -164,19 +167,44 @@ async function copyBaseline(
       await client.end();
     }
   }
+  // PGlite copies through an in-memory blob: the rows go out and back in slices of ids, so that a million
+  // rows never sit in memory at once (a single dump held 5.6 GB). Only the loads are timed.
   const lite = database.pglite!;
-  const out = await lite.query(`${select.replace('to stdout', "to '/dev/blob'")}`);
-  fs.writeFileSync(dumpFile, Buffer.from(await out.blob!.arrayBuffer()));
+  const range = await lite.query<{ lo: string | null; hi: string | null }>(
+    `select min(id)::text as lo, max(id)::text as hi from matters where type = 'dispute'`,
+  );
+  const lo = Number(range.rows[0]?.lo ?? 0);
+  const hi = Number(range.rows[0]?.hi ?? -1);
+  const files: string[] = [];
+  for (let from = lo; from <= hi; from += PGLITE_COPY_SLICE) {
+    const out = await lite.query(
+      select.replace(
+        "where type = 'dispute') to stdout",
+        `where type = 'dispute' and id >= ${from} and id < ${from + PGLITE_COPY_SLICE}) to '/dev/blob'`,
+      ),
+    );
+    const file = `${dumpFile}.${files.length}`;
+    fs.writeFileSync(file, Buffer.from(await out.blob!.arrayBuffer()));
+    files.push(file);
+  }
   await lite.exec(`delete from matters where type = 'dispute'`);
-  const blob = new Blob([fs.readFileSync(dumpFile)]);
-  const t0 = performance.now();
-  const r = await lite.query(`${load.replace('from stdin', "from '/dev/blob'")}`, [], { blob });
-  const ms = performance.now() - t0;
   await lite.exec(bare);
-  const b0 = performance.now();
-  await lite.query(`${loadBare.replace('from stdin', "from '/dev/blob'")}`, [], { blob });
-  const bareMs = performance.now() - b0;
-  return { rows: r.affectedRows ?? 0, ms, bareMs };
+  const loadAll = async (sql: string) => {
+    let ms = 0;
+    let rows = 0;
+    for (const file of files) {
+      const blob = new Blob([fs.readFileSync(file)]);
+      const t0 = performance.now();
+      const r = await lite.query(sql.replace('from stdin', "from '/dev/blob'"), [], { blob });
+      ms += performance.now() - t0;
+      rows += r.affectedRows ?? 0;
+    }
+    return { ms, rows };
+  };
+  const loaded = await loadAll(load);
+  const bareLoaded = await loadAll(loadBare);
+  for (const file of files) fs.rmSync(file, { force: true });
+  return { rows: loaded.rows, ms: loaded.ms, bareMs: bareLoaded.ms };
 }
 
 async function runEngine(engine: string, gen: GenerateResult, work: string): Promise<Result | null> {

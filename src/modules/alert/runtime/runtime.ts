@@ -596,7 +596,10 @@ export interface RunSummary {
   updated: number;
   unchanged: number;
   suppressed: number;
-  /** Wall time of the evaluations (several at once on PostgreSQL) and of applying their signals. */
+  /**
+   * Wall time until every model was evaluated (several at once on PostgreSQL), and after it until every
+   * signal was applied (applying starts with the first model evaluated, so part of it overlaps).
+   */
   evaluateMs: number;
   applyMs: number;
 }
@@ -604,18 +607,20 @@ export interface RunSummary {
 /** Models evaluated at once on PostgreSQL (PGlite has one connection: there, one after another). */
 export const EVAL_CONCURRENCY = 2;
 
-/** `work` over the items, at most `limit` at a time; results in the items' order. */
-async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]!);
+/** Runs the functions given to it at most `limit` at a time, in the order they were given. */
+function limiter(limit: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (active >= limit) await new Promise<void>((go) => waiting.push(go));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**
@@ -638,15 +643,22 @@ export async function runModels(
   // Evaluations only read, each in its own transaction: on PostgreSQL a few run at once (the database
   // works on one while Node works on another's rows). Their signals are applied one model after another,
   // in order, so that two models' alerts never wait on each other's locks.
+  // A model's signals are applied as soon as it and the models before it are done, while the next ones are
+  // still evaluated: the first alerts of a pass do not wait for its slowest model.
   const parallel = kernel.database.engine === 'postgres' ? EVAL_CONCURRENCY : 1;
   const t0 = performance.now();
-  const results = await inParallel(enabled, parallel, ({ model, state }) =>
-    evaluateModel(kernel, model, { ...input, params: state.params, memo }, timeoutMs),
+  const limit = limiter(parallel);
+  let t1 = t0;
+  const results = enabled.map(({ model, state }) =>
+    limit(() => evaluateModel(kernel, model, { ...input, params: state.params, memo }, timeoutMs)).then(
+      (r) => {
+        t1 = Math.max(t1, performance.now());
+        return r;
+      },
+    ),
   );
-  const t1 = performance.now();
-  summary.evaluateMs = Math.round(t1 - t0);
   for (const [i, { model, state }] of enabled.entries()) {
-    const r = results[i]!;
+    const r = await results[i]!;
     summary.evaluated.push(r);
     if (!r.ok) {
       kernel.log.warn({ model: model.code, err: r.error }, 'model evaluation failed');
@@ -677,6 +689,9 @@ export async function runModels(
         .execute();
     }
   }
+  // Evaluation: until the last model was evaluated; applying: what came after (the applies before overlap).
+  await Promise.all(results);
+  summary.evaluateMs = Math.round(t1 - t0);
   summary.applyMs = Math.round(performance.now() - t1);
   return summary;
 }
