@@ -95,18 +95,37 @@ export async function modelState<P extends Record<string, unknown>>(
   db: DbOrTx,
   model: ModelDef<P>,
 ): Promise<ModelState<P>> {
-  const row = await adb(db)
-    .selectFrom('alert_models')
-    .select(['params', 'version', 'enabled'])
-    .where('code', '=', model.code)
-    .executeTakeFirst();
-  if (!row) return { params: model.defaults, version: 1, enabled: true };
-  const parsed = model.params.safeParse({ ...model.defaults, ...(row.params as object) });
-  return {
-    params: parsed.success ? parsed.data : model.defaults,
-    version: row.version,
-    enabled: row.enabled,
-  };
+  return (await modelStates(db, [model as AnyModel])).get(model.code) as ModelState<P>;
+}
+
+/** The parameters in force of several models, in one query. */
+export async function modelStates(
+  db: DbOrTx,
+  models: AnyModel[],
+): Promise<Map<string, ModelState<Record<string, unknown>>>> {
+  const rows = models.length
+    ? await adb(db)
+        .selectFrom('alert_models')
+        .select(['code', 'params', 'version', 'enabled'])
+        .where(
+          'code',
+          'in',
+          models.map((m) => m.code),
+        )
+        .execute()
+    : [];
+  const byCode = new Map(rows.map((r) => [r.code, r]));
+  return new Map(
+    models.map((model) => {
+      const row = byCode.get(model.code);
+      if (!row) return [model.code, { params: model.defaults, version: 1, enabled: true }];
+      const parsed = model.params.safeParse({ ...model.defaults, ...(row.params as object) });
+      return [
+        model.code,
+        { params: parsed.success ? parsed.data : model.defaults, version: row.version, enabled: row.enabled },
+      ];
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -143,32 +162,41 @@ export async function evaluateModel<P extends Record<string, unknown>>(
   model: ModelDef<P>,
   input: { now: Date; matterIds?: string[]; params: P; memo?: PassMemo },
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  opts: {
+    /** Store the outcome at once (false: the caller stores several with recordHealth). */
+    record?: boolean;
+    /**
+     * Given the evaluation's transaction: a model cut off by its time limit returns at once, but its
+     * transaction may hold a connection a while longer (until the database cancels its query).
+     */
+    holds?: (transaction: Promise<unknown>) => void;
+  } = {},
 ): Promise<EvaluationResult> {
   const t0 = performance.now();
   let result: EvaluationResult;
   try {
-    const signals = await withTimeout(
-      kernel.db
-        .transaction()
-        .setAccessMode('read only')
-        .execute(async (tx) => {
-          // A slow query is cancelled by the database itself, so that it does not hold the connection on.
-          await sql`select set_config('statement_timeout', ${String(timeoutMs)}, true)`.execute(tx);
-          // A streaming pass reads a few hundred matters and must answer within a second: compiling a query
-          // (PostgreSQL's JIT, chosen from cost estimates that a fast-growing table throws off) took longer
-          // than running it. Periodic models over a whole library keep the server's setting.
-          if (input.matterIds) await sql`select set_config('jit', 'off', true)`.execute(tx);
-          return model.evaluate({
-            db: tx,
-            params: input.params,
-            now: input.now,
-            ...(input.matterIds ? { matterIds: input.matterIds } : {}),
-            ...(input.memo ? { memo: input.memo } : {}),
-          });
-        }),
-      timeoutMs,
-      model.code,
-    );
+    const transaction = kernel.db
+      .transaction()
+      .setAccessMode('read only')
+      .execute(async (tx) => {
+        // A slow query is cancelled by the database itself, so that it does not hold the connection on.
+        // A streaming pass reads a few hundred matters and must answer within a second: compiling a query
+        // (PostgreSQL's JIT, chosen from cost estimates that a fast-growing table throws off) took longer
+        // than running it. Periodic models over a whole library keep the server's setting.
+        await sql`select set_config('statement_timeout', ${String(timeoutMs)}, true),
+                           set_config('jit', ${input.matterIds ? 'off' : sql`current_setting('jit')`}, true)`.execute(
+          tx,
+        );
+        return model.evaluate({
+          db: tx,
+          params: input.params,
+          now: input.now,
+          ...(input.matterIds ? { matterIds: input.matterIds } : {}),
+          ...(input.memo ? { memo: input.memo } : {}),
+        });
+      });
+    opts.holds?.(transaction.catch(() => {}));
+    const signals = await withTimeout(transaction, timeoutMs, model.code);
     result = { code: model.code, ok: true, ms: Math.round(performance.now() - t0), signals };
   } catch (e) {
     result = {
@@ -179,20 +207,27 @@ export async function evaluateModel<P extends Record<string, unknown>>(
       error: (e as Error).message.slice(0, 2000),
     };
   }
-  await adb(kernel.db)
-    .updateTable('alert_models')
-    .set((eb) => ({
-      healthy: result.ok,
-      last_run_at: new Date(),
-      last_duration_ms: result.ms,
-      last_signals: result.signals.length,
-      last_error: result.ok ? null : result.error!,
-      runs: eb('runs', '+', 1),
-      failures: result.ok ? eb('failures', '+', 0) : eb('failures', '+', 1),
-    }))
-    .where('code', '=', model.code)
-    .execute();
+  if (opts.record ?? true) await recordHealth(kernel.db, [result]);
   return result;
+}
+
+/** Stores how evaluations went (healthy, duration, signals, error; runs and failures counted), in one statement. */
+export async function recordHealth(db: DbOrTx, results: EvaluationResult[]): Promise<void> {
+  if (!results.length) return;
+  await sql`
+    update alert_models a
+    set healthy = v.ok, last_run_at = ${new Date()}, last_duration_ms = v.ms, last_signals = v.signals,
+        last_error = v.error, runs = a.runs + 1, failures = a.failures + case when v.ok then 0 else 1 end
+    from jsonb_to_recordset(${JSON.stringify(
+      results.map((r) => ({
+        code: r.code,
+        ok: r.ok,
+        ms: r.ms,
+        signals: r.signals.length,
+        error: r.ok ? null : (r.error ?? null),
+      })),
+    )}::jsonb) as v(code text, ok boolean, ms int, signals int, error text)
+    where a.code = v.code`.execute(db);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -607,18 +642,36 @@ export interface RunSummary {
 /** Models evaluated at once on PostgreSQL (PGlite has one connection: there, one after another). */
 export const EVAL_CONCURRENCY = 2;
 
-/** Runs the functions given to it at most `limit` at a time, in the order they were given. */
+/**
+ * Runs the functions given to it at most `limit` at a time, in the order they were given. A function may hold
+ * its slot after it has returned its value (`hold`: a connection still in use).
+ */
 function limiter(limit: number) {
   let active = 0;
   const waiting: (() => void)[] = [];
-  return async <R>(fn: () => Promise<R>): Promise<R> => {
-    if (active >= limit) await new Promise<void>((go) => waiting.push(go));
-    active++;
+  const acquire = () => {
+    if (active < limit) {
+      active++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((go) => waiting.push(go));
+  };
+  // The slot goes straight to the next in line, so that no newcomer slips in between.
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  return async <R>(fn: () => Promise<{ value: R; hold?: Promise<unknown> }>): Promise<R> => {
+    await acquire();
+    let hold: Promise<unknown> | undefined;
     try {
-      return await fn();
+      const out = await fn();
+      hold = out.hold;
+      return out.value;
     } finally {
-      active--;
-      waiting.shift()?.();
+      if (hold) void hold.finally(release);
+      else release();
     }
   };
 }
@@ -635,11 +688,11 @@ export async function runModels(
 ): Promise<RunSummary> {
   const summary: RunSummary = emptySummary();
   const memo: PassMemo = new Map();
-  const enabled: { model: AnyModel; state: ModelState<Record<string, unknown>> }[] = [];
-  for (const model of models) {
-    const state = await modelState(kernel.db, model);
-    if (state.enabled) enabled.push({ model, state });
-  }
+  const states = await modelStates(kernel.db, models);
+  const enabled = models.flatMap((model) => {
+    const state = states.get(model.code)!;
+    return state.enabled ? [{ model, state }] : [];
+  });
   // Evaluations only read, each in its own transaction: on PostgreSQL a few run at once (the database
   // works on one while Node works on another's rows). Their signals are applied one model after another,
   // in order, so that two models' alerts never wait on each other's locks.
@@ -650,12 +703,17 @@ export async function runModels(
   const limit = limiter(parallel);
   let t1 = t0;
   const results = enabled.map(({ model, state }) =>
-    limit(() => evaluateModel(kernel, model, { ...input, params: state.params, memo }, timeoutMs)).then(
-      (r) => {
-        t1 = Math.max(t1, performance.now());
-        return r;
-      },
-    ),
+    limit(async () => {
+      let hold: Promise<unknown> | undefined;
+      const value = await evaluateModel(kernel, model, { ...input, params: state.params, memo }, timeoutMs, {
+        record: false,
+        holds: (t) => {
+          hold = t;
+        },
+      });
+      t1 = Math.max(t1, performance.now());
+      return { value, ...(hold ? { hold } : {}) };
+    }),
   );
   for (const [i, { model, state }] of enabled.entries()) {
     const r = await results[i]!;
@@ -690,7 +748,7 @@ export async function runModels(
     }
   }
   // Evaluation: until the last model was evaluated; applying: what came after (the applies before overlap).
-  await Promise.all(results);
+  await recordHealth(kernel.db, await Promise.all(results));
   summary.evaluateMs = Math.round(t1 - t0);
   summary.applyMs = Math.round(performance.now() - t1);
   return summary;
