@@ -8,8 +8,8 @@
  * runJob (timed from the first job to the last: rows/s counts every input row, rejected and merged ones
  * too); the resulting dispute rows are dumped with COPY TO (untimed), deleted, and loaded back with COPY FROM
  * into the same `matters` table with its indexes (timed), and once more into a table with the same columns and
- * nothing to maintain (timed: the machine's ceiling for these rows). Peak RSS is sampled every 200 ms during
- * ingest.
+ * nothing to maintain (timed: the machine's ceiling for these rows); on PGlite, whose COPY goes through an
+ * in-memory blob, in slices of 100,000 ids. Peak RSS is sampled every 200 ms during the ingest.
  *
  * Settings: BENCH_DISPUTE_ROWS (default 1,000,000), BENCH_ENGINES=pglite,postgres, BENCH_KEEP_DB=1 (PostgreSQL:
  * keep the imported database for EXPLAIN and skip the COPY baseline, which would delete its disputes),
