@@ -374,6 +374,29 @@ describe('isolation', () => {
     ]);
   });
 
+  it('a model whose signals cannot be stored is marked unhealthy, and stays so after the pass; the others are stored', async () => {
+    const bad = testModel('t_unstorable', async () => [
+      signal(80, { key: 'person:501', areaCode: '330302999999' }),
+    ]);
+    const good = testModel('t_storable', async () => [signal(80, { key: 'person:502' })]);
+    await ensureModels(t.kernel.db, [bad, good]);
+    const r = await runModels(t.kernel, [bad, good], { now: new Date() });
+    expect(r.evaluated.map((e) => [e.code, e.ok])).toEqual([
+      ['t_unstorable', true],
+      ['t_storable', true],
+    ]);
+    expect(r.raised).toBe(1);
+    const rows = await adb(t.kernel.db)
+      .selectFrom('alert_models')
+      .select(['code', 'healthy', 'last_error', 'runs'])
+      .where('code', 'in', ['t_unstorable', 't_storable'])
+      .orderBy('code')
+      .execute();
+    expect(rows[0]).toMatchObject({ code: 't_storable', healthy: true, last_error: null, runs: 1 });
+    expect(rows[1]).toMatchObject({ code: 't_unstorable', healthy: false, runs: 1 });
+    expect(rows[1]!.last_error).toMatch(/signals not stored/);
+  });
+
   it('evaluates two models at once on PostgreSQL (one at a time on PGlite) and applies their signals in order', async () => {
     const spans: Record<string, [number, number]> = {};
     const timed = (code: string, key: string) =>
