@@ -211,20 +211,18 @@ async function createPostgresBus(
   // The first connection is awaited and its failure thrown: a server that cannot listen should not start.
   await connect();
 
+  const publishAll = async (events: ZhiliEvent[]) => {
+    if (closed) throw new Error('event bus is closed');
+    if (!events.length) return;
+    // One statement, one transaction: the notifications are queued in the array's order.
+    await sql`
+      select pg_notify(${EVENTS_CHANNEL}, p)
+      from unnest(${events.map(encodeEvent)}::text[]) with ordinality as u(p, i)
+      order by i`.execute(database.db);
+  };
   return {
-    publish: async (e) => {
-      if (closed) throw new Error('event bus is closed');
-      await sql`select pg_notify(${EVENTS_CHANNEL}, ${encodeEvent(e)})`.execute(database.db);
-    },
-    publishAll: async (events) => {
-      if (closed) throw new Error('event bus is closed');
-      if (!events.length) return;
-      // One statement, one transaction: the notifications are queued in the array's order.
-      await sql`
-        select pg_notify(${EVENTS_CHANNEL}, p)
-        from unnest(${events.map(encodeEvent)}::text[]) with ordinality as u(p, i)
-        order by i`.execute(database.db);
-    },
+    publish: (e) => publishAll([e]),
+    publishAll,
     subscribe,
     close: async () => {
       closed = true;

@@ -79,6 +79,15 @@ function signal(score: number, over: Partial<Signal> = {}): Signal {
   };
 }
 
+/** The models' health as the runtime stored it, by code. */
+const health = (codes: string[]) =>
+  adb(t.kernel.db)
+    .selectFrom('alert_models')
+    .select(['code', 'healthy', 'last_error', 'failures', 'runs'])
+    .where('code', 'in', codes)
+    .orderBy('code')
+    .execute();
+
 const events: ZhiliEvent[] = [];
 
 beforeAll(async () => {
@@ -362,15 +371,9 @@ describe('isolation', () => {
     ]);
     expect(r.evaluated[1]!.error).toMatch(/300 ms/);
     expect(r.raised).toBe(1);
-    const rows = await adb(t.kernel.db)
-      .selectFrom('alert_models')
-      .select(['code', 'healthy', 'last_error', 'failures'])
-      .where('code', 'in', ['t_boom', 't_fine'])
-      .orderBy('code')
-      .execute();
-    expect(rows).toEqual([
-      { code: 't_boom', healthy: false, last_error: 'division by zero', failures: 1 },
-      { code: 't_fine', healthy: true, last_error: null, failures: 0 },
+    expect(await health(['t_boom', 't_fine'])).toEqual([
+      { code: 't_boom', healthy: false, last_error: 'division by zero', failures: 1, runs: 1 },
+      { code: 't_fine', healthy: true, last_error: null, failures: 0, runs: 1 },
     ]);
   });
 
@@ -386,12 +389,7 @@ describe('isolation', () => {
       ['t_storable', true],
     ]);
     expect(r.raised).toBe(1);
-    const rows = await adb(t.kernel.db)
-      .selectFrom('alert_models')
-      .select(['code', 'healthy', 'last_error', 'runs'])
-      .where('code', 'in', ['t_unstorable', 't_storable'])
-      .orderBy('code')
-      .execute();
+    const rows = await health(['t_unstorable', 't_storable']);
     expect(rows[0]).toMatchObject({ code: 't_storable', healthy: true, last_error: null, runs: 1 });
     expect(rows[1]).toMatchObject({ code: 't_unstorable', healthy: false, runs: 1 });
     expect(rows[1]!.last_error).toMatch(/signals not stored/);

@@ -183,10 +183,8 @@ export async function evaluateModel<P extends Record<string, unknown>>(
         // A streaming pass reads a few hundred matters and must answer within a second: compiling a query
         // (PostgreSQL's JIT, chosen from cost estimates that a fast-growing table throws off) took longer
         // than running it. Periodic models over a whole library keep the server's setting.
-        await sql`select set_config('statement_timeout', ${String(timeoutMs)}, true),
-                           set_config('jit', ${input.matterIds ? 'off' : sql`current_setting('jit')`}, true)`.execute(
-          tx,
-        );
+        await sql`select set_config('statement_timeout', ${String(timeoutMs)}, true)
+                    ${input.matterIds ? sql`, set_config('jit', 'off', true)` : sql``}`.execute(tx);
         return model.evaluate({
           db: tx,
           params: input.params,
@@ -329,6 +327,9 @@ interface StoredKey {
 
 type Judged = { s: Signal; level: AlertLevel; digest: string };
 
+/** An alert's place among a model's: its (key, window). */
+const slotOf = (x: { key: string; window: string }) => `${x.key}\u0000${x.window}`;
+
 /**
  * Turns one model's signals into alerts, in the caller's transaction. Idempotent: the same signals again
  * change nothing. A higher level or a different explanation updates the open alert (its timeline says so); a
@@ -361,7 +362,7 @@ export async function applySignals(
       out.belowThreshold++;
       continue;
     }
-    const id = `${s.key}\u0000${s.window}`;
+    const id = slotOf(s);
     judged.delete(id);
     judged.set(id, { s, level, digest: digestOf(s) });
   }
@@ -378,13 +379,13 @@ export async function applySignals(
     where k.model = ${model.code}
     order by k.key, k.${sql.ref('window')}
     for update of k`.execute(tx);
-  const stored = new Map(found.rows.map((r) => [`${r.key}\u0000${r.window}`, r]));
+  const stored = new Map(found.rows.map((r) => [slotOf(r), r]));
 
   const fresh: Judged[] = [];
   const changed: (Judged & { existing: StoredKey })[] = [];
   for (const item of items) {
     const { s, level, digest } = item;
-    const found = stored.get(`${s.key}\u0000${s.window}`);
+    const found = stored.get(slotOf(s));
     let existing = found;
     if (found?.closed) {
       const closedDays = found.closed_at
