@@ -5,6 +5,7 @@ import type { DbOrTx } from '../../../core/db/database.ts';
 import type { ZhiliEvent } from '../../../core/events/bus.ts';
 import { deadlineFor, enterState } from '../../../core/matters/clock.ts';
 import { allocateNumbers } from '../../../core/matters/matters.service.ts';
+import { getMatterType } from '../../../core/matters/registry.ts';
 import { indexTokens } from '../../../core/matters/search.ts';
 import { h3Of } from '../../../core/subjects/common.ts';
 import { maskName, type Vault } from '../../../core/subjects/vault.ts';
@@ -122,9 +123,6 @@ export interface BatchResult {
   createdEnterprises: number;
   events: ZhiliEvent[];
 }
-
-/** 一案一码's prefix for disputes (the matter type's). */
-const DISPUTE_PREFIX = 'JF';
 
 /** Above this many new disputes a batch announces itself with one event instead of one per dispute. */
 export const PER_MATTER_EVENTS_MAX = 100;
@@ -296,9 +294,11 @@ export async function writeRecords(
 
   // New disputes first: merged records need their matter ids.
   const fresh = ready.map((r, i) => ({ r, i })).filter(({ i }) => decisions[i]!.kind === 'new');
+  // 一案一码 with the dispute type's own prefix.
+  const prefix = getMatterType('dispute').prefix;
   const numbers = await allocateNumbers(
     tx,
-    fresh.map(({ r }) => ({ prefix: DISPUTE_PREFIX, areaCode: r.rec.areaCode, at: r.rec.reportedAt })),
+    fresh.map(({ r }) => ({ prefix, areaCode: r.rec.areaCode, at: r.rec.reportedAt })),
   );
   const clock = enterState(now, await deadlineFor(tx, 'dispute', 'registered'));
   const matterIdOf = new Map<number, string>();
