@@ -391,7 +391,7 @@ describe('isolation', () => {
     expect(r.raised).toBe(1);
     const rows = await health(['t_unstorable', 't_storable']);
     expect(rows[0]).toMatchObject({ code: 't_storable', healthy: true, last_error: null, runs: 1 });
-    expect(rows[1]).toMatchObject({ code: 't_unstorable', healthy: false, runs: 1 });
+    expect(rows[1]).toMatchObject({ code: 't_unstorable', healthy: false, runs: 1, failures: 1 });
     expect(rows[1]!.last_error).toMatch(/signals not stored/);
   });
 

@@ -716,7 +716,8 @@ export async function runModels(
       return { value, ...(hold ? { hold } : {}) };
     }),
   );
-  const notStored: { code: string; error: string }[] = [];
+  // Models whose signals could not be stored: unhealthy, whatever their evaluation.
+  const notStored = new Map<string, string>();
   for (const [i, { model, state }] of enabled.entries()) {
     const r = await results[i]!;
     summary.evaluated.push(r);
@@ -739,19 +740,16 @@ export async function runModels(
     } catch (e) {
       // A signal the runtime cannot store (an unknown area, say) fails this model's batch, not the others.
       kernel.log.warn({ model: model.code, err: (e as Error).message }, 'alert signals not applied');
-      notStored.push({ code: model.code, error: (e as Error).message });
+      notStored.set(model.code, `无法保存预警 / signals not stored: ${(e as Error).message}`.slice(0, 2000));
     }
   }
   // Evaluation: until the last model was evaluated; applying: what came after (the applies before overlap).
-  await recordHealth(kernel.db, await Promise.all(results));
-  // After the evaluations' health, which would otherwise mark a model healthy whose signals were not stored.
-  for (const f of notStored) {
-    await adb(kernel.db)
-      .updateTable('alert_models')
-      .set({ healthy: false, last_error: `无法保存预警 / signals not stored: ${f.error}`.slice(0, 2000) })
-      .where('code', '=', f.code)
-      .execute();
-  }
+  await recordHealth(
+    kernel.db,
+    summary.evaluated.map((r) =>
+      notStored.has(r.code) ? { ...r, ok: false, error: notStored.get(r.code)! } : r,
+    ),
+  );
   summary.evaluateMs = Math.round(t1 - t0);
   summary.applyMs = Math.round(performance.now() - t1);
   return summary;
