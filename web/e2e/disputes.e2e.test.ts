@@ -471,8 +471,14 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     await page.keyboard.press('Escape');
 
     await page.getByTestId('token-issue').click();
-    await page.getByLabel('来源', { exact: true }).fill(source('police_110').name.zh);
-    await page.getByLabel('来源', { exact: true }).press('Enter');
+    // The source list loads after the dialog opens: type, wait until the option is listed (Enter on an empty
+    // list chose nothing and the form refused the submit — a CI flake), choose it, and see it chosen.
+    const sourceField = page.getByLabel('来源', { exact: true });
+    const sourceName = source('police_110').name.zh;
+    await sourceField.fill(sourceName);
+    await page.locator('.ant-select-item-option').filter({ hasText: sourceName }).first().waitFor();
+    await sourceField.press('Enter');
+    await page.getByTestId('token-source').filter({ hasText: sourceName }).waitFor();
     await page.getByTestId('token-name').fill('110 接处警系统 测试环境');
     await page.getByTestId('token-submit').click();
     await waitText(page.getByTestId('token-once'), '令牌只显示这一次');
