@@ -174,6 +174,12 @@ export interface MatterInput {
   parties?: PartyInput[] | undefined;
   /** For imports and the demo seed: when it was reported. */
   createdAt?: Date | undefined;
+  /**
+   * For the platform's own filings (an alert's clock runs by its level, from its evaluation's time): the
+   * initial state's clock, from when and with which deadline (null: none), instead of the type's configured
+   * deadline from `createdAt`. Not taken from requests.
+   */
+  clock?: { from: Date; deadline: Deadline | null } | undefined;
 }
 
 const SUBJECT_TABLES = {
@@ -263,9 +269,9 @@ export async function createMatters(
   tx: DbOrTx,
   actor: Actor,
   inputs: MatterInput[],
-): Promise<{ matters: Matter[]; events: ZhiliEvent[] }> {
+): Promise<{ matters: Matter[]; rows: MatterRow[]; events: ZhiliEvent[] }> {
   assertCan(actor, 'matter:report');
-  if (!inputs.length) return { matters: [], events: [] };
+  if (!inputs.length) return { matters: [], rows: [], events: [] };
   const now = new Date();
   const prepared: {
     input: MatterInput;
@@ -336,7 +342,7 @@ export async function createMatters(
   // Each matter's clock starts when it was reported, with its type's deadline for the initial state.
   const deadlines = new Map<string, Deadline | null>();
   for (const p of prepared) {
-    if (!deadlines.has(p.type.code))
+    if (!p.input.clock && !deadlines.has(p.type.code))
       deadlines.set(p.type.code, await deadlineFor(tx, p.type.code, p.type.workflow.initial));
   }
   const numbers = await allocateNumbers(
@@ -366,7 +372,9 @@ export async function createMatters(
           reporter_id: actor.id,
           reporter_name: actor.displayName,
           dispatcher_area_code: dispatchers.get(areaCode)!,
-          ...enterState(at, deadlines.get(type.code)!),
+          ...(input.clock
+            ? enterState(input.clock.from, input.clock.deadline)
+            : enterState(at, deadlines.get(type.code)!)),
           payload: JSON.stringify(payload),
           search_tokens: indexTokens(input.title, input.description),
           created_at: at,
@@ -423,7 +431,7 @@ export async function createMatters(
       });
     }
   });
-  return { matters, events: rows.map((row) => matterEvent('matter.created', row, actor)) };
+  return { matters, rows, events: rows.map((row) => matterEvent('matter.created', row, actor)) };
 }
 
 // ---------------------------------------------------------------------------------------------------

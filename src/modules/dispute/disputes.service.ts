@@ -4,7 +4,7 @@ import { type Actor, assertCan, makeActor } from '../../core/access/actor.ts';
 import { containsPattern, underAreaSql } from '../../core/access/scope.ts';
 import type { DbOrTx } from '../../core/db/database.ts';
 import { AppError } from '../../core/errors.ts';
-import { announce, type ZhiliEvent } from '../../core/events/bus.ts';
+import { announce } from '../../core/events/bus.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { decodeCursor, encodeCursor, findMatterRow, visibleSql } from '../../core/matters/matters.service.ts';
 import { queryTokens } from '../../core/matters/search.ts';

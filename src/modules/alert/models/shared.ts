@@ -155,9 +155,17 @@ export async function partiesGrouped(
   if (!memo) return read(matterIds);
   const unique = [...new Set(matterIds)];
   const missing = unique.filter((id) => !memo.has(`p:${id}`));
-  if (missing.length) {
-    const found = await read(missing);
-    for (const id of missing) memo.set(`p:${id}`, found.get(id) ?? []);
+  const toRead = missing.length ? await fromCarry(db, memo, 'p', missing) : [];
+  if (toRead.length) {
+    // The rows' versions before their parties: a party added in between only makes the next check miss.
+    const versions = memo.carry ? await rowVersions(db, toRead, memo) : null;
+    const found = await read(toRead);
+    for (const id of toRead) {
+      const list = found.get(id) ?? [];
+      memo.set(`p:${id}`, list);
+      const version = versions?.get(id);
+      if (version !== undefined) memo.carry!.set(`p:${id}`, list, version);
+    }
   }
   const out = new Map<string, PartyRow[]>();
   for (const id of unique) {
@@ -266,14 +274,19 @@ export async function loadMatters(
   const unique = [...new Set(ids)];
   if (!unique.length) return [];
   const types = filter.types ?? ['dispute'];
-  if (!memo) return readMatters(db, unique, now, types, filter.categories);
+  if (!memo) return (await readMatters(db, unique, now, types, filter.categories)).map((r) => r.info);
   // A run's memo keeps every matter read as of its `now`, whatever its type; the filter applies here.
   const missing = unique.filter((id) => !memo.has(`m:${id}`));
-  if (missing.length) {
+  const toRead = missing.length ? await fromCarry(db, memo, 'm', missing) : [];
+  if (toRead.length) {
     // Set only once the read succeeded: a model cut off mid-read leaves nothing half-known to the next.
-    const found = await readMatters(db, missing, now, null);
-    for (const id of missing) memo.set(`m:${id}`, null);
-    for (const m of found) memo.set(`m:${m.id}`, m);
+    const found = await readMatters(db, toRead, now, null);
+    for (const id of toRead) memo.set(`m:${id}`, null);
+    for (const r of found) {
+      memo.set(`m:${r.info.id}`, r.info);
+      memo.set(`v:${r.info.id}`, r.version);
+      if (r.complete) memo.carry?.set(`m:${r.info.id}`, r.info, r.version);
+    }
   }
   return unique
     .flatMap((id) => {
@@ -287,22 +300,75 @@ export async function loadMatters(
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || byId(a.id, b.id));
 }
 
+/**
+ * Which matters among `ids` still have the row versions their carried reads were made at: those are taken
+ * into the pass's memo; the others are returned, to be read.
+ */
+async function fromCarry(db: DbOrTx, memo: PassMemo, kind: 'm' | 'p', ids: string[]): Promise<string[]> {
+  const carry = memo.carry;
+  if (!carry) return ids;
+  const held = ids.filter((id) => carry.has(`${kind}:${id}`));
+  if (!held.length) return ids;
+  const versions = await rowVersions(db, held, memo);
+  const rest: string[] = [];
+  for (const id of ids) {
+    const value = carry.get(`${kind}:${id}`, versions.get(id));
+    if (value === undefined) rest.push(id);
+    else memo.set(`${kind}:${id}`, value);
+  }
+  return rest;
+}
+
+/** The matters' row versions (`xmin`), each read once per pass. A matter that does not exist has none. */
+async function rowVersions(db: DbOrTx, ids: string[], memo: PassMemo): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const v = memo.get(`v:${id}`) as string | undefined;
+    if (v === undefined) missing.push(id);
+    else out.set(id, v);
+  }
+  if (missing.length) {
+    const found = await rows(
+      db,
+      sql<{ id: string; version: string }>`
+        select id::text as id, xmin::text as version from matters where id = any(${missing}::bigint[])`,
+    );
+    for (const r of found) {
+      memo.set(`v:${r.id}`, r.version);
+      out.set(r.id, r.version);
+    }
+  }
+  return out;
+}
+
+/** A matter as read at `now`, with its row's version, and whether nothing of it is dated after `now`. */
+interface ReadMatter {
+  info: MatterInfo;
+  version: string;
+  complete: boolean;
+}
+
 async function readMatters(
   db: DbOrTx,
   unique: string[],
   now: Date,
   types: string[] | null,
   categories?: string[],
-): Promise<MatterInfo[]> {
+): Promise<ReadMatter[]> {
   const matters = await rows(
     db,
-    sql<MatterRowRaw>`
+    sql<MatterRowRaw & { version: string; later: boolean }>`
       select m.id::text as id, m.type, m.category, m.area_code, m.created_at, m.due_at, m.urgency, m.lng, m.lat,
-             m.h3, m.title, m.description, m.payload,
+             m.h3, m.title, m.description, m.payload, m.xmin::text as version,
              not (m.closed and coalesce(m.closed_at, m.updated_at) <= ${ts(now)}) as open,
              coalesce((select t.to_status from matter_timeline t
                        where t.matter_id = m.id and t.at <= ${ts(now)} and t.to_status is not null
-                       order by t.at desc, t.id desc limit 1), 'registered') as status
+                       order by t.at desc, t.id desc limit 1), 'registered') as status,
+             -- Closed, or moved to another status, after now: as of a later now it reads differently.
+             (m.closed and coalesce(m.closed_at, m.updated_at) > ${ts(now)}
+              or exists (select 1 from matter_timeline t
+                         where t.matter_id = m.id and t.at > ${ts(now)} and t.to_status is not null)) as later
       from matters m
       where m.id = any(${unique}::bigint[]) and m.created_at <= ${ts(now)}
         ${types ? sql`and m.type = any(${types}::text[])` : sql``}
@@ -322,13 +388,19 @@ async function readMatters(
     }>`
       select matter_id::text as matter_id, source_code, reported_at, title, description, parties
       from dispute_records
-      where matter_id = any(${matters.map((m) => m.id)}::bigint[]) and reported_at <= ${ts(now)}
+      where matter_id = any(${matters.map((m) => m.id)}::bigint[])
       order by reported_at, id`,
   );
   const byMatter = new Map<string, SourceRecord[]>();
   // Parties as merged records named them (masked), for titles: the matter's payload lists the first record's.
   const namedBy = new Map<string, PayloadParty[]>();
+  // Matters with a record reported after now: read again later, never carried.
+  const recordLater = new Set<string>();
   for (const r of recs) {
+    if (toDate(r.reported_at) > now) {
+      recordLater.add(r.matter_id);
+      continue;
+    }
     const named = typeof r.parties === 'string' ? JSON.parse(r.parties) : r.parties;
     if (Array.isArray(named)) pushTo(namedBy, r.matter_id, ...(named as PayloadParty[]));
     const list = byMatter.get(r.matter_id) ?? [];
@@ -347,7 +419,7 @@ async function readMatters(
       parties?: PayloadParty[];
     };
     const records = byMatter.get(m.id) ?? [];
-    return {
+    const info: MatterInfo = {
       id: m.id,
       type: m.type,
       category: m.category,
@@ -366,6 +438,7 @@ async function readMatters(
       records,
       text: [normalise(`${m.title} ${m.description ?? ''}`), ...records.map((r) => r.text)].join('\n'),
     };
+    return { info, version: m.version, complete: !m.later && !recordLater.has(m.id) };
   });
 }
 

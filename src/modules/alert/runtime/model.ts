@@ -76,8 +76,59 @@ export interface EvalContext<P> {
   memo?: PassMemo;
 }
 
-/** One run's shared reads, keyed by what was read (`m:ID` a matter as of `now`, `p:ID` its parties). */
-export type PassMemo = Map<string, unknown>;
+/**
+ * One run's shared reads, keyed by what was read (`m:ID` a matter as of `now`, `p:ID` its parties). A
+ * streaming pass's memo also carries what earlier passes read (`carry`).
+ */
+export type PassMemo = Map<string, unknown> & { carry?: Carry };
+
+/**
+ * What streaming passes keep from one to the next, so that a pass reads again only what changed: a matter as
+ * read (`m:ID`) and its parties (`p:ID`), each with the version of the matter's row at the read (PostgreSQL's
+ * `xmin`, which every update of the row changes), checked against the row before use. Intake adds a record or
+ * a party to a dispute in the same transaction as it updates the dispute's row, and the matters with new
+ * timeline entries (a pass's changed matters) are dropped before the pass. Only what was complete at its
+ * pass's `now` is kept (nothing of it dated after `now`), so that it holds for a later `now` too; a pass with
+ * an earlier `now` than the last starts afresh. At most `limit` entries, the least recently stored first out.
+ */
+export class Carry {
+  private readonly entries = new Map<string, { version: string; value: unknown }>();
+  private latest = Number.NEGATIVE_INFINITY;
+  constructor(readonly limit = CARRY_LIMIT) {}
+
+  /** Before a pass: forget everything if time went back, then the matters that changed. */
+  begin(now: Date, changed: Iterable<string>): void {
+    if (now.getTime() < this.latest) this.entries.clear();
+    this.latest = now.getTime();
+    for (const id of changed) {
+      this.entries.delete(`m:${id}`);
+      this.entries.delete(`p:${id}`);
+    }
+  }
+
+  /** The value kept under `key` if it was read at this row version. */
+  get(key: string, version: string | undefined): unknown {
+    const e = this.entries.get(key);
+    return e && version !== undefined && e.version === version ? e.value : undefined;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  set(key: string, value: unknown, version: string): void {
+    this.entries.delete(key);
+    this.entries.set(key, { version, value });
+    while (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Entries a streaming carry keeps (a matter and its parties are two): a few tens of MB at most. */
+export const CARRY_LIMIT = 100_000;
 
 export interface ModelDef<P extends Record<string, unknown> = Record<string, unknown>> {
   /** snake_case, stable: `civil_to_criminal`. */

@@ -6,8 +6,8 @@ import type { DbOrTx } from '../../../core/db/database.ts';
 import type { MatterRow } from '../../../core/db/types.ts';
 import { announce, type ZhiliEvent } from '../../../core/events/bus.ts';
 import type { Kernel } from '../../../core/kernel.ts';
-import { enterState } from '../../../core/matters/clock.ts';
 import { createMatters, matterEvent } from '../../../core/matters/matters.service.ts';
+import { getMatterType } from '../../../core/matters/registry.ts';
 import { indexTokens } from '../../../core/matters/search.ts';
 import type { Deadline } from '../../../core/workflow/deadlines.ts';
 import type { AlertPayload } from '../alert.schema.ts';
@@ -15,6 +15,7 @@ import { adb } from '../alert.tables.ts';
 import {
   type AlertLevel,
   type AnyModel,
+  Carry,
   LEVEL_NAMES,
   levelOf,
   type ModelDef,
@@ -353,7 +354,6 @@ export async function applySignals(
     belowThreshold: 0,
     events: [],
   };
-  const actor = modelActor(model.code);
   const judged = new Map<string, Judged>();
   for (const raw of signals) {
     const s = { ...raw, score: Math.max(0, Math.min(100, Math.round(raw.score))) };
@@ -452,11 +452,19 @@ async function raise(
     tx,
     items.map((i) => i.s),
   );
-  const { matters, events } = await createMatters(
+  // The category is the model, the clock runs by level: both set as the alerts are filed. A model that is not
+  // a declared category (a deployment's own, not in MODELS) gets it set afterwards.
+  const declared = getMatterType('alert').categories.some((c) => c.code === model.code);
+  const {
+    matters,
+    rows: filed,
+    events,
+  } = await createMatters(
     tx,
     actor,
     items.map(({ s, level }, n) => ({
       type: 'alert',
+      ...(declared ? { category: model.code } : {}),
       title: s.title.slice(0, 200),
       description: describe(s),
       urgency: LEVEL_URGENCY[level],
@@ -465,18 +473,20 @@ async function raise(
       point: s.point ?? null,
       payload: payloadOf(model, version, items[n]!, undefined, now),
       parties: parties[n]!,
+      clock: { from: now, deadline: LEVEL_DEADLINES[level] },
     })),
   );
-  // The clock runs by level; the category is the model (set here: a deployment's own models need not be
-  // declared categories).
   const rows = new Map<string, MatterRow>();
-  for (const level of ['red', 'orange', 'yellow'] as const) {
-    const ids = matters.filter((_, n) => items[n]!.level === level).map((m) => m.id);
-    if (!ids.length) continue;
+  if (declared) for (const r of filed) rows.set(String(r.id), r);
+  else {
     const updated = await tx
       .updateTable('matters')
-      .set({ ...enterState(now, LEVEL_DEADLINES[level]), category: model.code })
-      .where('id', 'in', ids)
+      .set({ category: model.code })
+      .where(
+        'id',
+        'in',
+        matters.map((m) => m.id),
+      )
       .returningAll()
       .execute();
     for (const r of updated) rows.set(String(r.id), r);
@@ -686,9 +696,14 @@ export async function runModels(
   models: AnyModel[],
   input: { now: Date; matterIds?: string[] },
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  carry?: Carry,
 ): Promise<RunSummary> {
   const summary: RunSummary = emptySummary();
   const memo: PassMemo = new Map();
+  if (carry) {
+    carry.begin(input.now, input.matterIds ?? []);
+    memo.carry = carry;
+  }
   const states = await modelStates(kernel.db, models);
   const enabled = models.flatMap((model) => {
     const state = states.get(model.code)!;
@@ -787,6 +802,8 @@ interface StreamState {
   gaps: Gap[];
 }
 const streamStates = new WeakMap<Kernel, StreamState>();
+/** What this process's streaming passes carry from one to the next (model.ts, Carry). */
+const carries = new WeakMap<Kernel, Carry>();
 
 type TimelineRow = { id: string; matter_id: string; type: string; latest: Date };
 
@@ -886,7 +903,7 @@ export async function streamOnce(
     // move past them for good.
     const now = fixedNow ?? new Date(Math.max(Date.now(), ...rows.map((r) => new Date(r.latest).getTime())));
     const summary = matterIds.length
-      ? await runModels(kernel, streaming, { now, matterIds })
+      ? await runModels(kernel, streaming, { now, matterIds }, DEFAULT_TIMEOUT_MS, carryOf(kernel))
       : emptySummary();
     // The cursor: up to the first hole still open, or everything read.
     const firstHole = state.gaps.reduce<bigint | null>(
@@ -905,6 +922,15 @@ export async function streamOnce(
     }
     return { ...summary, entries: fresh.length, matters: matterIds.length, filled: filled.length, readMs };
   });
+}
+
+function carryOf(kernel: Kernel): Carry {
+  let carry = carries.get(kernel);
+  if (!carry) {
+    carry = new Carry();
+    carries.set(kernel, carry);
+  }
+  return carry;
 }
 
 /** A hole without the ids that have arrived: zero, one or several smaller holes, each keeping its age. */
