@@ -70,6 +70,7 @@ import { createVault } from '../src/core/subjects/vault.ts';
 import { loadVillages, type Village } from '../src/modules/alert/demo/plant.ts';
 import { MODELS } from '../src/modules/alert/models/index.ts';
 import { evaluateModel, type StreamPass, startStreaming } from '../src/modules/alert/runtime/runtime.ts';
+import { startStreamingThread } from '../src/modules/alert/runtime/stream-thread.ts';
 import type { PartyFields } from '../src/modules/dispute/dispute.schema.ts';
 import { intake, sourceActor } from '../src/modules/dispute/disputes.service.ts';
 import { describeTimes } from '../src/modules/dispute/imports.service.ts';
@@ -616,7 +617,12 @@ async function streamingPhase(kernel: Kernel, label: string): Promise<StreamResu
       delivered[e.type] = (delivered[e.type] ?? 0) + 1;
     });
     const passLog: StreamPass[] = [];
-    stopStreaming = startStreaming(kernel, MODELS, { onPass: (p) => passLog.push(p) });
+    // As `npm start` runs it: on PostgreSQL on a thread of its own (BENCH_ALERT_THREAD=off: on this thread).
+    const onPass = (p: StreamPass) => passLog.push(p);
+    stopStreaming =
+      kernel.database.engine === 'postgres' && process.env.BENCH_ALERT_THREAD !== 'off'
+        ? await startStreamingThread(kernel, { onPass })
+        : startStreaming(kernel, MODELS, { onPass });
     // How long the event loop of the server's process (ingest, models, HTTP, SSE) is held up at a time.
     const loopDelay = monitorEventLoopDelay({ resolution: 20 });
     loopDelay.enable();

@@ -6,6 +6,7 @@ import { AlertPayload } from './alert.schema.ts';
 import { alertWorkflow } from './alert.workflow.ts';
 import { MODELS } from './models/index.ts';
 import { ensureModels, runPeriodic, startStreaming } from './runtime/runtime.ts';
+import { startStreamingThread } from './runtime/stream-thread.ts';
 
 /** How often the leader looks for periodic models whose own interval has passed. */
 export const PERIODIC_CHECK_MS = 60_000;
@@ -42,5 +43,18 @@ export default defineModule({
       },
     },
   ],
-  start: (kernel) => startStreaming(kernel, MODELS),
+  // On PostgreSQL the streaming models run on a thread of their own (ZHILI_ALERT_THREAD=off: on the main
+  // thread); on PGlite, whose one connection lives in this thread, on the main thread.
+  start: (kernel) => {
+    if (kernel.database.engine !== 'postgres' || process.env.ZHILI_ALERT_THREAD === 'off')
+      return startStreaming(kernel, MODELS);
+    const stop = startStreamingThread(kernel).catch((e: Error) => {
+      kernel.log.warn(
+        { err: e.message },
+        'alert thread: the streaming models run on the main thread instead',
+      );
+      return startStreaming(kernel, MODELS);
+    });
+    return async () => (await stop)();
+  },
 });

@@ -7,9 +7,11 @@ import { intake, sourceActor } from '../dispute/disputes.service.ts';
 import { getSource } from '../dispute/sources.service.ts';
 import { MODELS } from './models/index.ts';
 import { startStreaming } from './runtime/runtime.ts';
+import { startStreamingThread } from './runtime/stream-thread.ts';
 
 /**
- * The issue's "done when", live: with the streaming service running as in `zhili start`, a family dispute
+ * The issue's "done when", live: with the streaming service running as in `zhili start` (on PostgreSQL on a
+ * thread of its own with its own pool, on PGlite in this thread), a family dispute
  * with threat words that follows two 110 calls between the same parties raises a red 民转刑 alert, announced
  * on the event bus (which SSE forwards) within seconds of the record's commit — and only once.
  */
@@ -23,7 +25,10 @@ const events: { at: number; e: ZhiliEvent }[] = [];
 beforeAll(async () => {
   kernel = await openTestKernel();
   kernel.events.subscribe((e) => events.push({ at: Date.now(), e }));
-  stop = startStreaming(kernel, MODELS, { debounceMs: 50, pollMs: 1000 });
+  stop =
+    kernel.database.engine === 'postgres'
+      ? await startStreamingThread(kernel, { debounceMs: 50, pollMs: 1000 })
+      : startStreaming(kernel, MODELS, { debounceMs: 50, pollMs: 1000 });
 });
 afterAll(async () => {
   await stop();

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Kernel } from '../../../core/kernel.ts';
+import type { StreamPass } from './runtime.ts';
+
+/**
+ * The streaming evaluator on a thread of its own (PostgreSQL). On the main thread the models' reads and the
+ * writing of their alerts wait behind whatever else the event loop runs — an import's parsing and
+ * de-duplication, HTTP — at every round trip: at 1,000 records/s that doubled the time from a record's commit
+ * to its alert (docs/BENCHMARKS.md). The thread opens its own pool on the same database and runs the built-in
+ * models (stream-thread.worker.ts); the alerts reach SSE clients through NOTIFY. PGlite is one connection in
+ * this process: there the evaluator stays on the main thread (alert module's `start`).
+ */
+
+/** What the thread is started with (structured-cloned). */
+export interface StreamThreadData {
+  url: string;
+  poolSize: number;
+  config: Kernel['config'];
+  debounceMs?: number;
+  pollMs?: number;
+}
+
+export type ThreadMessage =
+  | { kind: 'ready' }
+  | { kind: 'pass'; pass: StreamPass }
+  | { kind: 'stopped' }
+  | { kind: 'failed'; message: string };
+
+/** Connections of the thread's pool: two evaluations at once, the applies, the cursor and the pass lock. */
+const THREAD_POOL = 5;
+/** A thread that died is started again after this long. */
+const RESTART_MS = 5000;
+/** How long stopping waits for the pass in flight before the thread is terminated. */
+const STOP_WAIT_MS = 15_000;
+
+const WORKER = new URL(
+  `./stream-thread.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
+
+/** The ES module of tsx's `tsx/esm/api` (its CommonJS build cannot be imported by a worker's loader). */
+function tsxApi(): string {
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  const { exports } = JSON.parse(fs.readFileSync(pkg, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  return pathToFileURL(path.join(path.dirname(pkg), exports['./esm/api']!.import.default)).href;
+}
+
+/**
+ * A worker thread running `WORKER`. From TypeScript sources (tsx, vitest) the thread registers tsx's loader
+ * first: a worker does not inherit the loader hooks of the thread that starts it (tsx issue 354).
+ */
+function spawn(data: StreamThreadData): Worker {
+  if (!WORKER.pathname.endsWith('.ts')) return new Worker(WORKER, { workerData: data });
+  const api = tsxApi();
+  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+/**
+ * Starts the streaming evaluator on its own thread; resolves once it is running (rejects if it could not
+ * start). A thread that dies later is logged and started again. The returned function stops it, waiting for
+ * the pass in flight.
+ */
+export async function startStreamingThread(
+  kernel: Kernel,
+  opts: { debounceMs?: number; pollMs?: number; onPass?: (pass: StreamPass) => void } = {},
+): Promise<() => Promise<void>> {
+  const url = kernel.database.url;
+  if (!url) throw new Error('预警线程需要 PostgreSQL / the alert thread needs PostgreSQL');
+  const data: StreamThreadData = {
+    url,
+    poolSize: THREAD_POOL,
+    config: kernel.config,
+    ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
+    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+  };
+  let stopping = false;
+  let worker: Worker;
+  let restart: NodeJS.Timeout | null = null;
+  const start = () =>
+    new Promise<void>((resolve, reject) => {
+      const w = spawn(data);
+      worker = w;
+      let started = false;
+      let failure = '';
+      w.on('message', (m: ThreadMessage) => {
+        if (m.kind === 'ready') {
+          started = true;
+          resolve();
+        } else if (m.kind === 'pass') opts.onPass?.(m.pass);
+        else if (m.kind === 'failed') {
+          failure = m.message;
+          void w.terminate();
+        }
+      });
+      w.on('error', (e) => {
+        failure = e.message;
+        kernel.log.warn({ err: e.message }, 'alert thread failed');
+      });
+      w.on('exit', (code) => {
+        if (!started)
+          return reject(
+            new Error(
+              `预警线程未能启动 / the alert thread did not start (exit ${code}): ${failure || 'no message'}`,
+            ),
+          );
+        if (stopping) return;
+        kernel.log.warn({ code }, `alert thread exited; starting it again in ${RESTART_MS / 1000} s`);
+        restart = setTimeout(() => {
+          restart = null;
+          if (!stopping) start().catch((e: Error) => kernel.log.warn({ err: e.message }, 'alert thread'));
+        }, RESTART_MS);
+      });
+    });
+  await start();
+  return async () => {
+    stopping = true;
+    if (restart) clearTimeout(restart);
+    const w = worker;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, STOP_WAIT_MS);
+      w.on('message', (m: ThreadMessage) => {
+        if (m.kind === 'stopped') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      w.on('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      w.postMessage('stop');
+    });
+    await w.terminate();
+  };
+}
