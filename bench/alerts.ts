@@ -6,7 +6,9 @@
  *    buildApp listening on 127.0.0.1 (random port); a 指挥中心 user (commander, city scope) signed in over HTTP;
  *    an SSE client reading /api/events with fetch in a worker thread (its own event loop, so that the time it
  *    stamps on a message is when the bytes arrived, not when the busy main thread got round to it);
- *    startStreaming(kernel, MODELS) running as in the server. Records are pushed through the dispute intake
+ *    the streaming passes running as in the server (on PostgreSQL on a thread of their own,
+ *    startStreamingThread — BENCH_ALERT_THREAD=off: startStreaming on the main thread; on PGlite
+ *    startStreaming). Records are pushed through the dispute intake
  *    (`intake()`, channel push) in batches due every 100 ms (BENCH_ALERT_RATE records/s, batches of a tenth
  *    of that), alternately as police_110 and women_federation records, one batch at a time: a batch that is
  *    late starts as soon as the previous one returned (after one turn of the event loop, as separate HTTP
