@@ -35,6 +35,10 @@ export interface KernelOptions {
   /** Reference areas to load when the table is empty (the built-in Wenzhou extract by default). */
   areas?: () => Promise<AreaInput[]>;
   onProgress?: (stage: string, done: number, total: number) => void;
+  /** Connections of the PostgreSQL pool (default 10). */
+  poolSize?: number;
+  /** Instead of one from the configured key: e.g. a background thread's that holds no key. */
+  vault?: Vault;
 }
 
 export async function openKernel(config: Config, opts: KernelOptions = {}): Promise<Kernel> {
@@ -42,6 +46,7 @@ export async function openKernel(config: Config, opts: KernelOptions = {}): Prom
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: path.join(config.dataDir, 'pglite'),
+    ...(opts.poolSize ? { poolSize: opts.poolSize } : {}),
   });
   try {
     if (opts.prepare ?? true) await prepareDatabase(database, opts);
@@ -53,7 +58,7 @@ export async function openKernel(config: Config, opts: KernelOptions = {}): Prom
           "LC_CTYPE 'C.UTF-8' from template0 (see README)",
       );
     }
-    const vault = createVault(loadMasterKey(config));
+    const vault = opts.vault ?? createVault(loadMasterKey(config));
     const events = await createEventBus(database, {
       onError: (e) => log.warn({ err: e.message }, 'event bus'),
     });

@@ -1,16 +1,13 @@
 /**
  * The streaming evaluator's own thread (stream-thread.ts starts it): a kernel of its own on the same PostgreSQL
- * database — its own pool, its own event bus listening to the matters' events —, the built-in modules
+ * database — its own pool, its own event bus listening to the matters' events, no key —, the built-in modules
  * registered (matter types, workflows), and startStreaming over the built-in models. Alerts it raises reach
  * the main thread's SSE clients through the database's NOTIFY, as another instance's would.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import type { Config } from '../../../core/config.ts';
-import { openDatabase } from '../../../core/db/database.ts';
-import { createEventBus } from '../../../core/events/bus.ts';
-import { createLocalStore } from '../../../core/files/store.ts';
-import type { Kernel } from '../../../core/kernel.ts';
+import { openKernel } from '../../../core/kernel.ts';
 import type { Vault } from '../../../core/subjects/vault.ts';
 import { registerModules } from '../../index.ts';
 import { MODELS } from '../models/index.ts';
@@ -38,23 +35,11 @@ try {
   registerModules();
   const config = data.config as Config;
   const log = pino({ level: config.logLevel }).child({ thread: 'alert-stream' });
-  const database = await openDatabase({ url: data.url, poolSize: data.poolSize });
-  const events = await createEventBus(database, {
-    onError: (e) => log.warn({ err: e.message }, 'event bus'),
-  });
-  const kernel: Kernel = {
-    database,
-    db: database.db,
-    vault: noVault,
-    config,
-    log,
-    events,
-    files: createLocalStore(config.filesDir),
-    close: async () => {
-      await events.close();
-      await database.close();
-    },
-  };
+  // The main thread prepared the database (migrations, reference data) before starting this thread.
+  const kernel = await openKernel(
+    { ...config, databaseUrl: data.url },
+    { prepare: false, log, poolSize: data.poolSize, vault: noVault },
+  );
   const stop = startStreaming(kernel, MODELS, {
     ...(data.debounceMs !== undefined ? { debounceMs: data.debounceMs } : {}),
     ...(data.pollMs !== undefined ? { pollMs: data.pollMs } : {}),
