@@ -1,8 +1,9 @@
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZhiliEvent } from '../../core/events/bus.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { idCardCheckChar } from '../../core/subjects/codes.ts';
-import { openTestKernel } from '../../testing/harness.ts';
+import { openTestKernel, testEngine } from '../../testing/harness.ts';
 import { intake, sourceActor } from '../dispute/disputes.service.ts';
 import { getSource } from '../dispute/sources.service.ts';
 import { MODELS } from './models/index.ts';
@@ -20,6 +21,8 @@ const DAY = 86_400_000;
 
 let kernel: Kernel;
 let stop: () => Promise<void>;
+/** The threads that ran the passes (PostgreSQL). */
+const threads: Worker[] = [];
 const events: { at: number; e: ZhiliEvent }[] = [];
 
 beforeAll(async () => {
@@ -27,7 +30,12 @@ beforeAll(async () => {
   kernel.events.subscribe((e) => events.push({ at: Date.now(), e }));
   stop =
     kernel.database.engine === 'postgres'
-      ? await startStreamingThread(kernel, { debounceMs: 50, pollMs: 1000 })
+      ? await startStreamingThread(kernel, {
+          debounceMs: 50,
+          pollMs: 1000,
+          restartMs: 200,
+          onStart: (w) => threads.push(w),
+        })
       : startStreaming(kernel, MODELS, { debounceMs: 50, pollMs: 1000 });
 });
 afterAll(async () => {
@@ -124,4 +132,34 @@ describe('the streaming service', () => {
       .filter((x) => x.e.type === 'alert.raised' && x.e.matterId === raised!.e.matterId);
     expect(again).toHaveLength(1);
   });
+
+  // PGlite's one connection lives in the main thread: there the passes run on it, with no thread to lose.
+  it.skipIf(testEngine() !== 'postgres')(
+    'a thread that dies is started again, and the new one raises the alerts (PostgreSQL)',
+    async () => {
+      expect(threads).toHaveLength(1);
+      await threads[0]!.terminate();
+      expect(await waitFor(() => (threads.length === 2 ? true : undefined), 15_000)).toBe(true);
+      const police = await getSource(kernel.db, 'police_110');
+      const before = events.length;
+      await intake(kernel, sourceActor(police), police, 'push', [
+        {
+          recordKey: 'STREAM-110-AFTER-RESTART',
+          reportedAt: new Date().toISOString(),
+          category: '0301',
+          description: '报警人称邻居扬言要拿农药和他同归于尽，情绪激动。',
+          areaCode: GULOU,
+          parties: [
+            { role: 'applicant', kind: 'person', name: '钱小明', idNumber: id('083') },
+            { role: 'respondent', kind: 'person', name: '孙大力', idNumber: id('094') },
+          ],
+        },
+      ]);
+      const raised = await waitFor(
+        () => events.slice(before).find((x) => x.e.type === 'alert.raised'),
+        10_000,
+      );
+      expect(raised, 'an alert raised by the new thread').toBeDefined();
+    },
+  );
 });

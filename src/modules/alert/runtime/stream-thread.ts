@@ -69,7 +69,15 @@ function spawn(data: StreamThreadData): Worker {
  */
 export async function startStreamingThread(
   kernel: Kernel,
-  opts: { debounceMs?: number; pollMs?: number; onPass?: (pass: StreamPass) => void } = {},
+  opts: {
+    debounceMs?: number;
+    pollMs?: number;
+    onPass?: (pass: StreamPass) => void;
+    /** Each time a thread is running (the first, and each one started again): e.g. to watch it. */
+    onStart?: (worker: Worker) => void;
+    /** How long after a thread died it is started again (default RESTART_MS). */
+    restartMs?: number;
+  } = {},
 ): Promise<() => Promise<void>> {
   const url = kernel.database.url;
   if (!url) throw new Error('预警线程需要 PostgreSQL / the alert thread needs PostgreSQL');
@@ -81,17 +89,32 @@ export async function startStreamingThread(
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
   };
   let stopping = false;
-  let worker: Worker;
+  let worker: Worker | null = null;
   let restart: NodeJS.Timeout | null = null;
+  const after = opts.restartMs ?? RESTART_MS;
+  // Started again `after` ms after it died — or after it failed to start again.
+  const again = () => {
+    restart = setTimeout(() => {
+      restart = null;
+      if (stopping) return;
+      start().catch((e: Error) => {
+        kernel.log.warn({ err: e.message }, `alert thread; trying again in ${after / 1000} s`);
+        if (!stopping) again();
+      });
+    }, after);
+  };
   const start = () =>
     new Promise<void>((resolve, reject) => {
       const w = spawn(data);
-      worker = w;
       let started = false;
       let failure = '';
       w.on('message', (m: ThreadMessage) => {
         if (m.kind === 'ready') {
           started = true;
+          // Stopped while this one was starting again: it goes at once.
+          if (stopping) void w.terminate();
+          worker = w;
+          opts.onStart?.(w);
           resolve();
         } else if (m.kind === 'pass') opts.onPass?.(m.pass);
         else if (m.kind === 'failed') {
@@ -110,12 +133,10 @@ export async function startStreamingThread(
               `预警线程未能启动 / the alert thread did not start (exit ${code}): ${failure || 'no message'}`,
             ),
           );
+        if (worker === w) worker = null;
         if (stopping) return;
-        kernel.log.warn({ code }, `alert thread exited; starting it again in ${RESTART_MS / 1000} s`);
-        restart = setTimeout(() => {
-          restart = null;
-          if (!stopping) start().catch((e: Error) => kernel.log.warn({ err: e.message }, 'alert thread'));
-        }, RESTART_MS);
+        kernel.log.warn({ code }, `alert thread exited; starting it again in ${after / 1000} s`);
+        again();
       });
     });
   await start();
@@ -123,6 +144,7 @@ export async function startStreamingThread(
     stopping = true;
     if (restart) clearTimeout(restart);
     const w = worker;
+    if (!w) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, STOP_WAIT_MS);
       w.on('message', (m: ThreadMessage) => {
