@@ -96,8 +96,14 @@ describe.runIf(hasChromium)('areas, subjects and administration in a browser', (
     await drawer.getByTestId('reveal-idNumber').click();
     const modal = town.locator('.ant-modal').filter({ has: town.getByTestId('reveal-reason') });
     await modal.waitFor();
-    await modal.getByTestId('reveal-submit').click();
-    await modal.getByText('请填写查看事由').waitFor();
+    // A click that lands while the dialog is still opening can be lost under load (seen in CI): an empty
+    // reason is refused each time, so click again until the form says so.
+    const refused = modal.getByText('请填写查看事由');
+    for (let attempt = 0; attempt < 3 && !(await refused.isVisible()); attempt++) {
+      await modal.getByTestId('reveal-submit').click();
+      await refused.waitFor({ timeout: 5_000 }).catch(() => {});
+    }
+    await refused.waitFor();
     await town.getByLabel('查看事由').fill(reason);
     await modal.getByText('请填写查看事由').waitFor({ state: 'detached' });
     await modal.getByTestId('reveal-submit').click();
