@@ -11,7 +11,8 @@
  * nothing to maintain (timed: the machine's ceiling for these rows); on PGlite, whose COPY goes through an
  * in-memory blob, in slices of 100,000 ids. Peak RSS is sampled every 200 ms during the ingest.
  *
- * Settings: BENCH_DISPUTE_ROWS (default 1,000,000), BENCH_ENGINES=pglite,postgres, BENCH_KEEP_DB=1 (PostgreSQL:
+ * Settings: BENCH_DISPUTE_ROWS (default 1,000,000), BENCH_ENGINES=pglite,postgres, BENCH_DISPUTE_PARALLEL
+ * (files imported at once on PostgreSQL, default 1), BENCH_KEEP_DB=1 (PostgreSQL:
  * keep the imported database for EXPLAIN and skip the COPY baseline, which would delete its disputes),
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_PGLITE_DIR (PGlite on disk
  * in a temporary folder by default, as the platform runs it).
@@ -41,6 +42,8 @@ const ROWS = Number(process.env.BENCH_DISPUTE_ROWS ?? 1_000_000);
 const engines = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',');
 const pgAdminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const KEEP = process.env.BENCH_KEEP_DB === '1';
+/** Files imported at once on PostgreSQL (PGlite runs one transaction at a time). */
+const PARALLEL = Math.max(1, Number(process.env.BENCH_DISPUTE_PARALLEL ?? 1));
 
 const COLUMNS = [
   'number',
@@ -229,25 +232,30 @@ async function runEngine(engine: string, gen: GenerateResult, work: string): Pro
     let rejected = 0;
     const times: StageTimes = {};
     const t0 = performance.now();
-    for (const f of gen.files) {
-      const { job } = await database.db.transaction().execute((tx) =>
-        createJob(tx, actor, {
-          source: f.source,
-          filename: path.basename(f.path),
-          sha256: randomBytes(32).toString('hex'),
-          size: fs.statSync(f.path).size,
-          filePath: f.path,
-        }),
-      );
-      const done = await runJob(kernel, job.id, { actor, times });
-      if (done?.status !== 'done') throw new Error(`${f.source}: ${done?.status} ${done?.error}`);
-      inserted += done.inserted;
-      merged += done.merged;
-      rejected += done.rejected;
-      process.stdout.write(
-        `  ${engine} ${f.source}: ${done.rowsRead} rows (${Math.round(performance.now() - t0)} ms)\n`,
-      );
-    }
+    // BENCH_DISPUTE_PARALLEL files at once on PostgreSQL (as several uploads run in the server); PGlite: one.
+    const queue = [...gen.files];
+    const importNext = async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        const { job } = await database.db.transaction().execute((tx) =>
+          createJob(tx, actor, {
+            source: f.source,
+            filename: path.basename(f.path),
+            sha256: randomBytes(32).toString('hex'),
+            size: fs.statSync(f.path).size,
+            filePath: f.path,
+          }),
+        );
+        const done = await runJob(kernel, job.id, { actor, times });
+        if (done?.status !== 'done') throw new Error(`${f.source}: ${done?.status} ${done?.error}`);
+        inserted += done.inserted;
+        merged += done.merged;
+        rejected += done.rejected;
+        process.stdout.write(
+          `  ${engine} ${f.source}: ${done.rowsRead} rows (${Math.round(performance.now() - t0)} ms)\n`,
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: engine === 'postgres' ? PARALLEL : 1 }, importNext));
     const ingestMs = performance.now() - t0;
     clearInterval(sampler);
     const copy =

@@ -262,7 +262,27 @@ export async function processRecords(
   return writeRecords(tx, ctx, await prepareRecords(tx, ctx, mapped));
 }
 
-/** The half that needs the transaction: skip taken keys, link, find duplicates, write, audit. */
+/** Advisory lock space of the intake's subjects (docs/ARCHITECTURE.md lists the platform's lock keys). */
+export const SUBJECT_LOCK = 7341005;
+
+/**
+ * Two batches naming the same person or enterprise — two files imported at once, two departments pushing the
+ * same dispute — would each look for duplicates before the other's dispute is committed, and both file it as
+ * new. So a batch locks its subjects (by a hash of their keys: a collision only makes two batches wait for
+ * each other) until its transaction ends, before it looks; the other waits, then finds the dispute. The locks
+ * are taken in the hashes' order, the same in every batch, so two batches never wait for each other in a
+ * circle. Batches with no subject in common do not wait.
+ */
+async function lockSubjects(tx: DbOrTx, keys: SubjectKey[]): Promise<void> {
+  if (!keys.length) return;
+  await sql`
+    select pg_advisory_xact_lock(${SUBJECT_LOCK}, h)
+    from (select distinct hashtext(k) as h from unnest(${[...new Set(keys)]}::text[]) as k order by h) s`.execute(
+    tx,
+  );
+}
+
+/** The half that needs the transaction: skip taken keys, link, lock the subjects, find duplicates, write, audit. */
 export async function writeRecords(
   tx: DbOrTx,
   ctx: IntakeContext,
@@ -280,6 +300,10 @@ export async function writeRecords(
     ready.map((r) => r.rec),
   );
   lap('link');
+  await lockSubjects(
+    tx,
+    linked.links.flatMap((keys) => keys.filter((k): k is SubjectKey => k !== null)),
+  );
   const decisions = await findDuplicates(
     tx,
     ready.map((r, i) => ({

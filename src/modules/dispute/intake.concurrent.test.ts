@@ -1,0 +1,101 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kernel } from '../../core/kernel.ts';
+import { idCardCheckChar } from '../../core/subjects/codes.ts';
+import { openTestKernel, testEngine } from '../../testing/harness.ts';
+import { intake, sourceActor } from './disputes.service.ts';
+import { getSource } from './sources.service.ts';
+
+/**
+ * Two departments reporting the same dispute at the same moment — two pushes, or two files imported at once —
+ * must give one dispute with two sources, never two disputes: each intake transaction would otherwise look for
+ * duplicates before the other's dispute is committed, and both would file it as new.
+ */
+const GULOU = '330302006044';
+const DAY = 86_400_000;
+
+let kernel: Kernel;
+beforeAll(async () => {
+  kernel = await openTestKernel();
+});
+afterAll(async () => {
+  await kernel.close();
+});
+
+const id = (seq: number) => {
+  const first17 = `33030219800101${String(seq).padStart(3, '0')}`;
+  return first17 + idCardCheckChar(first17);
+};
+
+describe('intake at the same moment', () => {
+  // PGlite runs one transaction at a time: two intakes cannot overlap there.
+  it.skipIf(testEngine() !== 'postgres')(
+    'the same dispute pushed by two departments at once is filed once, with both sources (PostgreSQL)',
+    async () => {
+      const police = await getSource(kernel.db, 'police_110');
+      const women = await getSource(kernel.db, 'women_federation');
+      const PAIRS = 16;
+      const parties = (k: number) => [
+        { role: 'applicant' as const, kind: 'person' as const, name: `申请人${k}`, idNumber: id(2 * k + 1) },
+        {
+          role: 'respondent' as const,
+          kind: 'person' as const,
+          name: `被申请人${k}`,
+          idNumber: id(2 * k + 2),
+        },
+      ];
+      const text = (k: number) => `第${k}户夫妻因家中老人赡养问题多次争吵，女方称男方摔砸家具并动手推搡。`;
+      // The persons are known already (an old dispute each, far outside the duplicate window): linking them
+      // inserts nothing, so nothing else makes one intake wait for the other.
+      for (let k = 0; k < PAIRS; k++) {
+        await intake(kernel, sourceActor(police), police, 'push', [
+          {
+            recordKey: `CONC-OLD-${k}`,
+            reportedAt: new Date(Date.now() - 200 * DAY).toISOString(),
+            category: '0301',
+            description: '邻里之间因停车位发生口角。',
+            areaCode: GULOU,
+            parties: parties(k),
+          },
+        ]);
+      }
+      const now = new Date().toISOString();
+      const results = await Promise.all(
+        Array.from({ length: PAIRS }, (_, k) => [
+          intake(kernel, sourceActor(police), police, 'push', [
+            {
+              recordKey: `CONC-110-${k}`,
+              reportedAt: now,
+              category: '0301',
+              description: text(k),
+              areaCode: GULOU,
+              parties: parties(k),
+            },
+          ]),
+          intake(kernel, sourceActor(women), women, 'push', [
+            {
+              recordKey: `CONC-WF-${k}`,
+              reportedAt: now,
+              category: 'marriage_family',
+              description: text(k),
+              areaCode: GULOU,
+              parties: parties(k),
+            },
+          ]),
+        ]).flat(),
+      );
+      const outcomes = results.flatMap((r) => r.outcomes);
+      expect(outcomes.filter((o) => o.status === 'inserted')).toHaveLength(PAIRS);
+      expect(outcomes.filter((o) => o.status === 'merged')).toHaveLength(PAIRS);
+      // Each pair's recent reports are one dispute with both sources.
+      const found = await sql<{ matter_id: string; sources: string[] }>`
+        select r.matter_id::text as matter_id, array_agg(r.source_code order by r.source_code) as sources
+        from dispute_records r
+        where r.record_key like 'CONC-110-%' or r.record_key like 'CONC-WF-%'
+        group by r.matter_id`.execute(kernel.db);
+      expect(found.rows).toHaveLength(PAIRS);
+      for (const row of found.rows) expect(row.sources).toEqual(['police_110', 'women_federation']);
+    },
+    60_000,
+  );
+});
