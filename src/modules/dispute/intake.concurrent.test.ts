@@ -9,7 +9,8 @@ import { getSource } from './sources.service.ts';
 /**
  * Two departments reporting the same dispute at the same moment — two pushes, or two files imported at once —
  * must give one dispute with two sources, never two disputes: each intake transaction would otherwise look for
- * duplicates before the other's dispute is committed, and both would file it as new.
+ * duplicates before the other's dispute is committed, and both would file it as new. And a merge changes the
+ * dispute's row, which the alert models' reads carried between passes rely on.
  */
 const GULOU = '330302006044';
 const DAY = 86_400_000;
@@ -27,7 +28,7 @@ const id = (seq: number) => {
   return first17 + idCardCheckChar(first17);
 };
 
-describe('intake at the same moment', () => {
+describe('intake across transactions', () => {
   // PGlite runs one transaction at a time: two intakes cannot overlap there.
   it.skipIf(testEngine() !== 'postgres')(
     'the same dispute pushed by two departments at once is filed once, with both sources (PostgreSQL)',
@@ -98,4 +99,46 @@ describe('intake at the same moment', () => {
     },
     60_000,
   );
+
+  it('a record merged into a dispute changes the dispute’s row (what the alert models’ carry relies on)', async () => {
+    const police = await getSource(kernel.db, 'police_110');
+    const women = await getSource(kernel.db, 'women_federation');
+    const parties = [
+      { role: 'applicant' as const, kind: 'person' as const, name: '周一', idNumber: id(901) },
+      { role: 'respondent' as const, kind: 'person' as const, name: '吴二', idNumber: id(902) },
+    ];
+    const text = '夫妻因子女抚养问题争吵，女方称男方扬言要动手。';
+    const first = await intake(kernel, sourceActor(police), police, 'push', [
+      {
+        recordKey: 'CARRY-110',
+        reportedAt: new Date().toISOString(),
+        category: '0301',
+        description: text,
+        areaCode: GULOU,
+        parties,
+      },
+    ]);
+    const matterId = first.outcomes[0]!.matterId!;
+    const version = async () =>
+      (
+        await sql<{ v: string }>`select xmin::text as v from matters where id = ${matterId}::bigint`.execute(
+          kernel.db,
+        )
+      ).rows[0]!.v;
+    const before = await version();
+    const second = await intake(kernel, sourceActor(women), women, 'push', [
+      {
+        recordKey: 'CARRY-WF',
+        reportedAt: new Date().toISOString(),
+        category: 'marriage_family',
+        description: text,
+        areaCode: GULOU,
+        parties,
+      },
+    ]);
+    expect(second.outcomes[0]).toMatchObject({ status: 'merged', matterId });
+    // The alert models keep what they read of a dispute while its row's xmin is unchanged (ALERTS.md): a
+    // merge must therefore touch the row, not only add its record and parties beside it.
+    expect(await version()).not.toBe(before);
+  });
 });
