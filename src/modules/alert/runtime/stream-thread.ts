@@ -1,7 +1,3 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Kernel } from '../../../core/kernel.ts';
 import type { StreamPass } from './runtime.ts';
@@ -11,7 +7,7 @@ import type { StreamPass } from './runtime.ts';
  * writing of their alerts wait behind whatever else the event loop runs — an import's parsing and
  * de-duplication, HTTP — at every round trip: at 1,000 records/s that doubled the time from a record's commit
  * to its alert (docs/BENCHMARKS.md). The thread opens its own pool on the same database and runs the built-in
- * models (stream-thread.worker.ts); the alerts reach SSE clients through NOTIFY. PGlite is one connection in
+ * models (stream-thread.boot.mjs, then stream-thread.worker.ts); the alerts reach SSE clients through NOTIFY. PGlite is one connection in
  * this process: there the evaluator stays on the main thread (alert module's `start`).
  */
 
@@ -37,30 +33,8 @@ const RESTART_MS = 5000;
 /** How long stopping waits for the pass in flight before the thread is terminated. */
 const STOP_WAIT_MS = 15_000;
 
-const WORKER = new URL(
-  `./stream-thread.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
-  import.meta.url,
-);
-
-/** The ES module of tsx's `tsx/esm/api` (its CommonJS build cannot be imported by a worker's loader). */
-function tsxApi(): string {
-  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-  const { exports } = JSON.parse(fs.readFileSync(pkg, 'utf8')) as {
-    exports: Record<string, { import: { default: string } }>;
-  };
-  return pathToFileURL(path.join(path.dirname(pkg), exports['./esm/api']!.import.default)).href;
-}
-
-/**
- * A worker thread running `WORKER`. From TypeScript sources (tsx, vitest) the thread registers tsx's loader
- * first: a worker does not inherit the loader hooks of the thread that starts it (tsx issue 354).
- */
-function spawn(data: StreamThreadData): Worker {
-  if (!WORKER.pathname.endsWith('.ts')) return new Worker(WORKER, { workerData: data });
-  const api = tsxApi();
-  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: data });
-}
+/** The thread's entry: registers tsx's loader, then loads stream-thread.worker.ts. */
+const BOOT = new URL('./stream-thread.boot.mjs', import.meta.url);
 
 /**
  * Starts the streaming evaluator on its own thread; resolves once it is running (rejects if it could not
@@ -105,7 +79,7 @@ export async function startStreamingThread(
   };
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const w = spawn(data);
+      const w = new Worker(BOOT, { workerData: data });
       let started = false;
       let failure = '';
       w.on('message', (m: ThreadMessage) => {
