@@ -318,7 +318,7 @@ export async function benchDisputes(): Promise<void> {
       if (r) results.push(r);
     }
     console.log(
-      '\n[disputes] summary (ingest = every stage, duplicates and classification on; COPY = the resulting rows)',
+      `\n[disputes] summary (ingest = every stage, duplicates and classification on, ${PARALLEL} file${PARALLEL > 1 ? 's' : ''} at once on PostgreSQL, one on PGlite; COPY = the resulting rows)`,
     );
     for (const r of results) {
       const ingest = r.rows / (r.ingestMs / 1000);

@@ -4,6 +4,7 @@ import type { Kernel } from '../../core/kernel.ts';
 import { idCardCheckChar } from '../../core/subjects/codes.ts';
 import { openTestKernel, testEngine } from '../../testing/harness.ts';
 import { intake, sourceActor } from './disputes.service.ts';
+import type { BatchResult } from './intake/pipeline.ts';
 import { getSource } from './sources.service.ts';
 
 /**
@@ -28,67 +29,60 @@ const id = (seq: number) => {
   return first17 + idCardCheckChar(first17);
 };
 
+/** A married couple, the n-th: two persons with valid ID numbers. */
+const couple = (n: number) => [
+  { role: 'applicant' as const, kind: 'person' as const, name: `申请人${n}`, idNumber: id(2 * n + 1) },
+  { role: 'respondent' as const, kind: 'person' as const, name: `被申请人${n}`, idNumber: id(2 * n + 2) },
+];
+
+/** One record pushed by 110 (category code 0301) or by 妇联 (marriage_family) about the n-th couple. */
+async function push(
+  from: 'police_110' | 'women_federation',
+  n: number,
+  recordKey: string,
+  description: string,
+  reportedAt = new Date(),
+): Promise<BatchResult> {
+  const source = await getSource(kernel.db, from);
+  return intake(kernel, sourceActor(source), source, 'push', [
+    {
+      recordKey,
+      reportedAt: reportedAt.toISOString(),
+      category: from === 'police_110' ? '0301' : 'marriage_family',
+      description,
+      areaCode: GULOU,
+      parties: couple(n),
+    },
+  ]);
+}
+
 describe('intake across transactions', () => {
   // PGlite runs one transaction at a time: two intakes cannot overlap there.
   it.skipIf(testEngine() !== 'postgres')(
     'the same dispute pushed by two departments at once is filed once, with both sources (PostgreSQL)',
     async () => {
-      const police = await getSource(kernel.db, 'police_110');
-      const women = await getSource(kernel.db, 'women_federation');
       const PAIRS = 16;
-      const parties = (k: number) => [
-        { role: 'applicant' as const, kind: 'person' as const, name: `申请人${k}`, idNumber: id(2 * k + 1) },
-        {
-          role: 'respondent' as const,
-          kind: 'person' as const,
-          name: `被申请人${k}`,
-          idNumber: id(2 * k + 2),
-        },
-      ];
-      const text = (k: number) => `第${k}户夫妻因家中老人赡养问题多次争吵，女方称男方摔砸家具并动手推搡。`;
+      const text = (n: number) => `第${n}户夫妻因家中老人赡养问题多次争吵，女方称男方摔砸家具并动手推搡。`;
       // The persons are known already (an old dispute each, far outside the duplicate window): linking them
       // inserts nothing, so nothing else makes one intake wait for the other.
-      for (let k = 0; k < PAIRS; k++) {
-        await intake(kernel, sourceActor(police), police, 'push', [
-          {
-            recordKey: `CONC-OLD-${k}`,
-            reportedAt: new Date(Date.now() - 200 * DAY).toISOString(),
-            category: '0301',
-            description: '邻里之间因停车位发生口角。',
-            areaCode: GULOU,
-            parties: parties(k),
-          },
-        ]);
-      }
-      const now = new Date().toISOString();
+      for (let n = 0; n < PAIRS; n++)
+        await push(
+          'police_110',
+          n,
+          `CONC-OLD-${n}`,
+          '邻里之间因停车位发生口角。',
+          new Date(Date.now() - 200 * DAY),
+        );
       const results = await Promise.all(
-        Array.from({ length: PAIRS }, (_, k) => [
-          intake(kernel, sourceActor(police), police, 'push', [
-            {
-              recordKey: `CONC-110-${k}`,
-              reportedAt: now,
-              category: '0301',
-              description: text(k),
-              areaCode: GULOU,
-              parties: parties(k),
-            },
-          ]),
-          intake(kernel, sourceActor(women), women, 'push', [
-            {
-              recordKey: `CONC-WF-${k}`,
-              reportedAt: now,
-              category: 'marriage_family',
-              description: text(k),
-              areaCode: GULOU,
-              parties: parties(k),
-            },
-          ]),
+        Array.from({ length: PAIRS }, (_, n) => [
+          push('police_110', n, `CONC-110-${n}`, text(n)),
+          push('women_federation', n, `CONC-WF-${n}`, text(n)),
         ]).flat(),
       );
       const outcomes = results.flatMap((r) => r.outcomes);
       expect(outcomes.filter((o) => o.status === 'inserted')).toHaveLength(PAIRS);
       expect(outcomes.filter((o) => o.status === 'merged')).toHaveLength(PAIRS);
-      // Each pair's recent reports are one dispute with both sources.
+      // Each couple's recent reports are one dispute with both sources.
       const found = await sql<{ matter_id: string; sources: string[] }>`
         select r.matter_id::text as matter_id, array_agg(r.source_code order by r.source_code) as sources
         from dispute_records r
@@ -101,23 +95,8 @@ describe('intake across transactions', () => {
   );
 
   it('a record merged into a dispute changes the dispute’s row (what the alert models’ carry relies on)', async () => {
-    const police = await getSource(kernel.db, 'police_110');
-    const women = await getSource(kernel.db, 'women_federation');
-    const parties = [
-      { role: 'applicant' as const, kind: 'person' as const, name: '周一', idNumber: id(901) },
-      { role: 'respondent' as const, kind: 'person' as const, name: '吴二', idNumber: id(902) },
-    ];
     const text = '夫妻因子女抚养问题争吵，女方称男方扬言要动手。';
-    const first = await intake(kernel, sourceActor(police), police, 'push', [
-      {
-        recordKey: 'CARRY-110',
-        reportedAt: new Date().toISOString(),
-        category: '0301',
-        description: text,
-        areaCode: GULOU,
-        parties,
-      },
-    ]);
+    const first = await push('police_110', 450, 'CARRY-110', text);
     const matterId = first.outcomes[0]!.matterId!;
     const version = async () =>
       (
@@ -126,16 +105,7 @@ describe('intake across transactions', () => {
         )
       ).rows[0]!.v;
     const before = await version();
-    const second = await intake(kernel, sourceActor(women), women, 'push', [
-      {
-        recordKey: 'CARRY-WF',
-        reportedAt: new Date().toISOString(),
-        category: 'marriage_family',
-        description: text,
-        areaCode: GULOU,
-        parties,
-      },
-    ]);
+    const second = await push('women_federation', 450, 'CARRY-WF', text);
     expect(second.outcomes[0]).toMatchObject({ status: 'merged', matterId });
     // The alert models keep what they read of a dispute while its row's xmin is unchanged (ALERTS.md): a
     // merge must therefore touch the row, not only add its record and parties beside it.

@@ -900,6 +900,14 @@ describe('12 隐患超期', () => {
   });
 });
 
+/** A streaming pass's memo over `carry`, begun as the runtime begins one (its `now`, its changed matters). */
+function carriedPass(carry: Carry, now: Date, changed: string[] = []): PassMemo {
+  carry.begin(now, changed);
+  const memo: PassMemo = new Map();
+  memo.carry = carry;
+  return memo;
+}
+
 describe('one run, shared reads', () => {
   it('the models give the same signals whether they share a memo or read alone', async () => {
     const ids = (await kernel.db.selectFrom('matters').select('id').execute()).map((r) => r.id);
@@ -924,17 +932,11 @@ describe('one run, shared reads', () => {
     const ids = (await kernel.db.selectFrom('matters').select('id').execute()).map((r) => r.id);
     const streaming = MODELS.filter((m) => m.kind === 'streaming');
     const carry = new Carry();
-    const pass = (now: Date) => {
-      carry.begin(now, []);
-      const memo: PassMemo = new Map();
-      memo.carry = carry;
-      return memo;
-    };
-    const first = pass(NOW);
+    const first = carriedPass(carry, NOW);
     for (const model of streaming)
       await model.evaluate({ db: kernel.db, params: model.defaults, now: NOW, matterIds: ids, memo: first });
     expect(carry.size).toBeGreaterThan(50);
-    const second = pass(NOW);
+    const second = carriedPass(carry, NOW);
     for (const model of streaming) {
       const ctx = { db: kernel.db, params: model.defaults, now: NOW, matterIds: ids };
       expect(await model.evaluate({ ...ctx, memo: second }), model.code).toEqual(await model.evaluate(ctx));
@@ -961,13 +963,7 @@ describe('one run, shared reads', () => {
     });
     const all = [kept, edited, moved, closesLater, laterRecord];
     const carry = new Carry();
-    const pass = (now: Date, changed: string[] = []) => {
-      carry.begin(now, changed);
-      const memo: PassMemo = new Map();
-      memo.carry = carry;
-      return memo;
-    };
-    const one = pass(NOW);
+    const one = carriedPass(carry, NOW);
     await loadMatters(kernel.db, all, NOW, {}, one);
     await partiesGrouped(kernel.db, all, one);
     for (const id of [kept, edited, moved]) {
@@ -999,7 +995,7 @@ describe('one run, shared reads', () => {
       .execute();
 
     const later = new Date(NOW.getTime() + 2 * DAY);
-    const two = pass(later, [moved]);
+    const two = carriedPass(carry, later, [moved]);
     const byId = new Map((await loadMatters(kernel.db, all, later, {}, two)).map((m) => [m.id, m]));
     const parties = await partiesGrouped(kernel.db, all, two);
     expect(byId.get(kept)!.records.map((r) => r.source)).toEqual(['police_110']);
@@ -1015,7 +1011,7 @@ describe('one run, shared reads', () => {
     expect(fresh.get(kept)!.records).toHaveLength(2);
 
     // An earlier `now` than the last pass's: nothing carried is used.
-    pass(NOW);
+    carriedPass(carry, NOW);
     expect(carry.size).toBe(0);
   });
 

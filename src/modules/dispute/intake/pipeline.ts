@@ -300,17 +300,15 @@ export async function writeRecords(
     ready.map((r) => r.rec),
   );
   lap('link');
-  await lockSubjects(
-    tx,
-    linked.links.flatMap((keys) => keys.filter((k): k is SubjectKey => k !== null)),
-  );
+  const subjects = linked.links.map((keys) => keys.filter((k): k is SubjectKey => k !== null));
+  await lockSubjects(tx, subjects.flat());
   const decisions = await findDuplicates(
     tx,
     ready.map((r, i) => ({
       category: r.cat.category,
       reportedAt: r.rec.reportedAt,
       tokens: r.tokens,
-      subjects: linked.links[i]!.filter((k): k is SubjectKey => k !== null),
+      subjects: subjects[i]!,
     })),
     ctx.dedupe ?? DEDUPE_DEFAULTS,
   );
