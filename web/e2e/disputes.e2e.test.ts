@@ -1,22 +1,26 @@
 import fs from 'node:fs';
 import ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { idCardCheckChar } from '../../src/core/subjects/codes.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { type E2E, picture, startE2E } from './harness.ts';
+import { chooseOption, type E2E, picture, startE2E } from './harness.ts';
+import {
+  count,
+  cst,
+  csvFile,
+  IMPORT,
+  idNumber,
+  importFile,
+  type Profile,
+  type Source,
+  xlsxFile,
+} from './intake.ts';
 
 announceBrowserSkip('web/e2e/disputes.e2e.test.ts');
 
 const PHONE = { width: 375, height: 812 };
 /** Every wait is bounded: a step that does not happen fails the test instead of hanging it. */
 const STEP = 15_000;
-/** An import runs in the server after the upload: a small file takes a moment on a busy CI machine. */
-const IMPORT = 60_000;
-
-/** A valid resident ID number from its first 17 characters (GB 11643 check character). */
-const idNumber = (first17: string) => first17 + idCardCheckChar(first17);
 // Two neighbours in 鼓楼社区, as the police and the court both name them.
 const CHEN = idNumber('33030219780312121');
 const WANG = idNumber('33030219820704201');
@@ -25,89 +29,6 @@ const LI = idNumber('33030219900215302');
 const IMPOSSIBLE_ID = '330302199002301234';
 const ADDRESS = '温州市鹿城区五马街道鼓楼社区解放街12号';
 const WORDS = '天花板';
-
-/** China's wall-clock time `days` ago, as a department writes it. */
-function cst(daysAgo: number, format: 'datetime' | 'date'): string {
-  const s = new Date(Date.now() + 8 * 3_600_000 - daysAgo * 86_400_000).toISOString();
-  return format === 'date' ? s.slice(0, 10) : `${s.slice(0, 10)} ${s.slice(11, 19)}`;
-}
-
-interface Profile {
-  format: string;
-  encoding: string;
-  titleRows: number;
-  columns: Record<string, unknown> & {
-    parties: { role: string; kind: string; name: string; idNumber?: string; phone?: string; uscc?: string }[];
-  };
-}
-interface Source {
-  code: string;
-  name: { zh: string; en: string };
-  profile: Profile;
-}
-type Party = { name?: string; idNumber?: string; phone?: string; uscc?: string };
-
-const FIELDS = [
-  'recordKey',
-  'reportedAt',
-  'category',
-  'title',
-  'description',
-  'areaCode',
-  'address',
-  'lng',
-  'lat',
-  'amount',
-  'peopleInvolved',
-] as const;
-type Rec = Partial<Record<(typeof FIELDS)[number], string | number>> & { parties?: Party[] };
-
-/** The file's header from the source's own profile: its column names, as that department writes them. */
-function header(p: Profile): string[] {
-  const cols: string[] = [];
-  for (const f of FIELDS) if (typeof p.columns[f] === 'string') cols.push(p.columns[f] as string);
-  for (const party of p.columns.parties)
-    for (const c of [party.name, party.idNumber, party.phone, party.uscc]) if (c) cols.push(c);
-  return cols;
-}
-
-/** One record (our field names) as a row under that header. */
-function row(p: Profile, r: Rec): (string | number)[] {
-  const cells = new Map<string, string | number>();
-  for (const f of FIELDS) {
-    const col = p.columns[f];
-    if (typeof col === 'string' && r[f] !== undefined) cells.set(col, r[f]);
-  }
-  p.columns.parties.forEach((party, i) => {
-    const v = r.parties?.[i];
-    if (!v) return;
-    if (v.name) cells.set(party.name, v.name);
-    if (party.idNumber && v.idNumber) cells.set(party.idNumber, v.idNumber);
-    if (party.phone && v.phone) cells.set(party.phone, v.phone);
-    if (party.uscc && v.uscc) cells.set(party.uscc, v.uscc);
-  });
-  return header(p).map((h) => cells.get(h) ?? '');
-}
-
-const csvCell = (v: string | number) => `"${String(v).replaceAll('"', '""')}"`;
-
-/** A CSV in the source's encoding (GBK for the 110 system), CRLF as Windows tools write it. */
-function csvFile(p: Profile, records: Rec[]): Buffer {
-  const lines = [header(p), ...records.map((r) => row(p, r))].map((cells) => cells.map(csvCell).join(','));
-  const text = `${lines.join('\r\n')}\r\n`;
-  return p.encoding === 'gbk' ? iconv.encode(text, 'gbk') : Buffer.from(text, 'utf8');
-}
-
-/** An XLSX with the source's title rows above the header (a court system's export). */
-async function xlsxFile(p: Profile, records: Rec[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('立案信息');
-  const titles = ['温州市鹿城区人民法院 立案信息导出', `导出日期：${cst(0, 'date')}`, '（内部资料）'];
-  for (let i = 0; i < p.titleRows; i++) ws.addRow([titles[i] ?? '']);
-  ws.addRow(header(p));
-  for (const r of records) ws.addRow(row(p, r));
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
 
 /** Waits until some element of `l` shows `text`. */
 const waitText = (l: Locator, text: string | RegExp, timeout = STEP) =>
@@ -123,10 +44,6 @@ async function fitsWidth(page: Page) {
   });
   expect(scroll, `${page.url()} is ${scroll}px wide in a ${client}px window`).toBeLessThanOrEqual(client);
 }
-
-/** A number the import card shows (its data-value), e.g. job-inserted. */
-const count = async (page: Page, key: string) =>
-  Number(await page.getByTestId('import-job').getByTestId(`job-${key}`).getAttribute('data-value'));
 
 /**
  * The dispute library in a browser against the real server: a town centre imports a GBK CSV of the 110
@@ -155,25 +72,6 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     if (!s) throw new Error(`no source ${code}`);
     return s;
   };
-
-  /** Picks the source on the import page, drops the file, starts, and waits for the job to end. */
-  async function importFile(
-    page: Page,
-    code: string,
-    file: { name: string; mimeType: string; buffer: Buffer },
-  ) {
-    await page.getByLabel('数据来源（部门）').fill(source(code).name.zh);
-    await page.getByLabel('数据来源（部门）').press('Enter');
-    await page.getByTestId('import-profile').waitFor({ timeout: STEP });
-    await page.getByTestId('import-file').locator('input[type=file]').setInputFiles(file);
-    await page.getByText(file.name).first().waitFor({ timeout: STEP });
-    await page.getByTestId('import-start').click();
-    const card = page.getByTestId('import-job');
-    // The upload and the job's first answer share the 2-core CI machine with other browser tests: the import's
-    // own bound, not a step's (once took over 15 s on PostgreSQL in CI).
-    await waitText(card.getByTestId('job-filename'), file.name, IMPORT);
-    await card.getByTestId('job-status').and(page.locator('[data-status=done]')).waitFor({ timeout: IMPORT });
-  }
 
   beforeAll(async () => {
     e2e = await startE2E();
@@ -225,7 +123,7 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     await page.goto(`${e2e.base}/disputes/imports`);
     await page.getByTestId('import-start').waitFor({ timeout: STEP });
     const name = '110警情导出.csv';
-    await importFile(page, 'police_110', { name, mimeType: 'text/csv', buffer: file });
+    await importFile(page, source('police_110'), { name, mimeType: 'text/csv', buffer: file });
     expect(await count(page, 'rowsRead')).toBe(3);
     expect(await count(page, 'inserted')).toBe(2);
     expect(await count(page, 'rejected')).toBe(1);
@@ -308,7 +206,7 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     ]);
     const { page } = town;
     await page.goto(`${e2e.base}/disputes/imports`);
-    await importFile(page, 'court_litigation', {
+    await importFile(page, source('court_litigation'), {
       name: '立案信息.xlsx',
       mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       buffer: file,
@@ -471,14 +369,18 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     await page.keyboard.press('Escape');
 
     await page.getByTestId('token-issue').click();
-    // The source list loads after the dialog opens: type, wait until the option is listed (Enter on an empty
-    // list chose nothing and the form refused the submit — a CI flake), choose it, and see it chosen.
+    // The source list loads after the dialog opens: type, then click the option until it shows as chosen.
+    // Enter was flaky twice: on a list not loaded yet, and once (2026-12-01) on a listed option that was not
+    // yet the active one — both chose nothing.
     const sourceField = page.getByLabel('来源', { exact: true });
     const sourceName = source('police_110').name.zh;
     await sourceField.fill(sourceName);
-    await page.locator('.ant-select-item-option').filter({ hasText: sourceName }).first().waitFor();
-    await sourceField.press('Enter');
-    await page.getByTestId('token-source').filter({ hasText: sourceName }).waitFor();
+    await chooseOption(
+      page,
+      sourceField,
+      page.locator('.ant-select-item-option').filter({ hasText: sourceName }).first(),
+      page.getByTestId('token-source').filter({ hasText: sourceName }),
+    );
     await page.getByTestId('token-name').fill('110 接处警系统 测试环境');
     await page.getByTestId('token-submit').click();
     await waitText(page.getByTestId('token-once'), '令牌只显示这一次');

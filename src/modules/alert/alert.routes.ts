@@ -68,6 +68,17 @@ const ModelSummary = z
     confirmed: z.number(),
     dismissed: z.number(),
     confirmRatio: z.number().nullable(),
+    backtest: z
+      .object({
+        runAt: z.string(),
+        alerts: z.number(),
+        precision: z.number().nullable(),
+        recall: z.number().nullable(),
+        leadDaysMedian: z.number().nullable(),
+        leadN: z.number(),
+      })
+      .nullable()
+      .describe('the latest backtest: alerts, precision, recall, median lead time in days'),
   })
   .meta({ id: 'AlertModelSummary' });
 

@@ -255,10 +255,47 @@ export interface ModelSummary {
   confirmed: number;
   dismissed: number;
   confirmRatio: number | null;
+  /** The latest backtest's figures (`zhili models backtest`, or the demo's), null before any. */
+  backtest: BacktestSummary | null;
+}
+
+/** What the models list shows of a model's latest backtest; its page shows the whole result. */
+export interface BacktestSummary {
+  runAt: string;
+  alerts: number;
+  precision: number | null;
+  recall: number | null;
+  leadDaysMedian: number | null;
+  /** Outcomes the lead time is measured on (the warned ones). */
+  leadN: number;
+}
+
+const fraction = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function backtestSummary(row: { run_at: Date | string; result: unknown }): BacktestSummary {
+  const r = (typeof row.result === 'string' ? JSON.parse(row.result) : (row.result ?? {})) as {
+    alerts?: { total?: unknown };
+    precision?: unknown;
+    recall?: unknown;
+    leadDays?: { median?: unknown; n?: unknown };
+  };
+  return {
+    runAt: new Date(row.run_at).toISOString(),
+    alerts: fraction(r.alerts?.total) ?? 0,
+    precision: fraction(r.precision),
+    recall: fraction(r.recall),
+    leadDaysMedian: fraction(r.leadDays?.median),
+    leadN: fraction(r.leadDays?.n) ?? 0,
+  };
 }
 
 async function modelRows(db: DbOrTx, actor: Actor) {
   const health = await adb(db).selectFrom('alert_models').selectAll().execute();
+  // Each model's latest backtest (the index on (code, run_at desc) gives it directly).
+  const backtests = await sql<{ code: string; run_at: Date | string; result: unknown }>`
+    select distinct on (code) code, run_at, result from alert_backtests order by code, run_at desc, id desc`.execute(
+    db,
+  );
   // 研判 outcomes from the alerts' timelines: a confirmed alert went through `confirm`, a dismissed one ends so.
   const judged = await sql<{ model: string; open: string; confirmed: string; dismissed: string }>`
     select m.category as model,
@@ -271,12 +308,13 @@ async function modelRows(db: DbOrTx, actor: Actor) {
   return {
     health: new Map(health.map((h) => [h.code, h])),
     judged: new Map(judged.rows.map((j) => [j.model, j])),
+    backtests: new Map(backtests.rows.map((b) => [b.code, backtestSummary(b)])),
   };
 }
 
 export async function listModels(db: DbOrTx, actor: Actor, models: AnyModel[]): Promise<ModelSummary[]> {
   assertCan(actor, 'matter:read');
-  const { health, judged } = await modelRows(db, actor);
+  const { health, judged, backtests } = await modelRows(db, actor);
   return models
     .map((m) => {
       const h = health.get(m.code);
@@ -302,6 +340,7 @@ export async function listModels(db: DbOrTx, actor: Actor, models: AnyModel[]): 
         confirmed,
         dismissed,
         confirmRatio: confirmed + dismissed ? confirmed / (confirmed + dismissed) : null,
+        backtest: backtests.get(m.code) ?? null,
       };
     })
     .sort((a, b) => a.no - b.no);

@@ -701,6 +701,65 @@ describe('the twelve models and their parameters', () => {
     for (const m of MODELS) expect(m.params.safeParse(m.defaults).success).toBe(true);
   });
 
+  it("lists each model's latest backtest: precision, recall and median lead time; none before a backtest", async () => {
+    const [first, second] = [MODELS[2]!.code, MODELS[3]!.code];
+    const store = (code: string, runAt: string, result: Record<string, unknown>) =>
+      adb(t.kernel.db)
+        .insertInto('alert_backtests')
+        .values({
+          code,
+          run_at: new Date(runAt),
+          period_from: new Date('2026-05-01T00:00:00Z'),
+          period_to: new Date('2026-10-31T00:00:00Z'),
+          result: JSON.stringify(result),
+        })
+        .execute();
+    const before = (await call('city', 'GET', '/api/alert-models')).json();
+    expect(before.items.find((m: { code: string }) => m.code === first).backtest).toBeNull();
+    await store(first, '2026-11-01T08:00:00Z', {
+      alerts: { total: 40 },
+      precision: 0.5,
+      recall: 0.25,
+      leadDays: { median: 9, p90: 20, n: 10 },
+    });
+    await store(first, '2026-11-02T08:00:00Z', {
+      alerts: { total: 31, red: 4, orange: 10, yellow: 17 },
+      precision: 0.613,
+      recall: 0.8,
+      leadDays: { median: 12.5, p90: 30, n: 19 },
+    });
+    // A period with no alert and no outcome: the ratios are null, not 0.
+    await store(second, '2026-11-02T09:00:00Z', {
+      alerts: { total: 0 },
+      precision: null,
+      recall: null,
+      leadDays: { median: null, p90: null, n: 0 },
+    });
+    const items = (await call('city', 'GET', '/api/alert-models')).json().items as {
+      code: string;
+      backtest: unknown;
+    }[];
+    expect(items.find((m) => m.code === first)!.backtest).toEqual({
+      runAt: '2026-11-02T08:00:00.000Z',
+      alerts: 31,
+      precision: 0.613,
+      recall: 0.8,
+      leadDaysMedian: 12.5,
+      leadN: 19,
+    });
+    expect(items.find((m) => m.code === second)!.backtest).toEqual({
+      runAt: '2026-11-02T09:00:00.000Z',
+      alerts: 0,
+      precision: null,
+      recall: null,
+      leadDaysMedian: null,
+      leadN: 0,
+    });
+    // A model's own page still gives the whole latest result.
+    const detail = (await call('city', 'GET', `/api/alert-models/${first}`)).json();
+    expect(detail.backtest.result).toMatchObject({ precision: 0.613, alerts: { red: 4 } });
+  });
+
   it('an administrator changes parameters: versioned and audited; out of range, stale or not allowed is refused', async () => {
     const code = MODELS[1]!.code;
     const d = (await call('admin', 'GET', `/api/alert-models/${code}`)).json();

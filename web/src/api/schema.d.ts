@@ -7182,6 +7182,14 @@ export interface paths {
                             confirmed: number;
                             dismissed: number;
                             confirmRatio: number | null;
+                            backtest: {
+                                runAt: string;
+                                from: string;
+                                to: string;
+                                result: {
+                                    [key: string]: unknown;
+                                };
+                            } | null;
                             params: {
                                 [key: string]: unknown;
                             };
@@ -7206,14 +7214,6 @@ export interface paths {
                                 reason: string | null;
                                 at: string;
                             }[];
-                            backtest: {
-                                runAt: string;
-                                from: string;
-                                to: string;
-                                result: {
-                                    [key: string]: unknown;
-                                };
-                            } | null;
                         };
                     };
                 };
@@ -21211,6 +21211,15 @@ export interface components {
             confirmed: number;
             dismissed: number;
             confirmRatio: number | null;
+            /** @description the latest backtest: alerts, precision, recall, median lead time in days */
+            backtest: {
+                runAt: string;
+                alerts: number;
+                precision: number | null;
+                recall: number | null;
+                leadDaysMedian: number | null;
+                leadN: number;
+            } | null;
         };
         PersonInput: {
             id: string;
@@ -23319,6 +23328,15 @@ export interface components {
             confirmed: number;
             dismissed: number;
             confirmRatio: number | null;
+            /** @description the latest backtest: alerts, precision, recall, median lead time in days */
+            backtest: {
+                runAt: string;
+                alerts: number;
+                precision: number | null;
+                recall: number | null;
+                leadDaysMedian: number | null;
+                leadN: number;
+            } | null;
         };
         Person: {
             id: string;

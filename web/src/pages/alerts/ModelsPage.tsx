@@ -6,7 +6,17 @@ import { useLiveEvents as useAlertEvents } from '../../api/useLiveEvents';
 import { PageState } from '../../components/PageState';
 import { useI18n } from '../../i18n';
 import { LiveBadge } from '../matters/components/tags';
-import { ConfirmRatio, formatMs, HealthTag, KIND_NAMES, type ModelSummary, useAlertModels } from './shared';
+import {
+  ConfirmRatio,
+  formatMs,
+  HealthTag,
+  KIND_NAMES,
+  type ModelSummary,
+  percent,
+  useAlertModels,
+} from './shared';
+
+const share = (v: number | null) => (v === null ? '—' : percent(v));
 
 /**
  * 预警模型: the twelve models with their health (a model that threw or ran too long is 异常, its error on
@@ -59,13 +69,13 @@ export default function ModelsPage() {
     {
       title: t('运行状况', 'Health'),
       dataIndex: 'healthy',
-      width: 100,
+      width: 90,
       render: (_: boolean, m) => <HealthTag model={m} />,
     },
     {
       title: t('最近运行', 'Last run'),
       dataIndex: 'lastRunAt',
-      width: 150,
+      width: 130,
       render: (v: string | null, m) =>
         v ? (
           <Tooltip
@@ -83,14 +93,14 @@ export default function ModelsPage() {
     {
       title: t('耗时', 'Took'),
       dataIndex: 'lastDurationMs',
-      width: 90,
+      width: 80,
       align: 'right',
       render: (v: number | null) => formatMs(v, t),
     },
     {
       title: t('未结预警', 'Open alerts'),
       dataIndex: 'openAlerts',
-      width: 100,
+      width: 90,
       align: 'right',
       render: (v: number, m) =>
         v > 0 ? (
@@ -108,9 +118,76 @@ export default function ModelsPage() {
         </Tooltip>
       ),
       dataIndex: 'confirmRatio',
-      width: 110,
+      width: 100,
       align: 'right',
       render: (_: number | null, m) => <ConfirmRatio model={m} />,
+    },
+    {
+      title: (
+        <Tooltip
+          title={t(
+            '最近一次回测：预警中随后确有结果发生的比例（精确率）、结果中事先被预警的比例（召回率）',
+            'Latest backtest: the share of alerts followed by an outcome (precision), of outcomes warned of (recall)',
+          )}
+        >
+          {t('精确率 / 召回率', 'Precision / recall')}
+        </Tooltip>
+      ),
+      dataIndex: 'backtest',
+      width: 140,
+      align: 'right',
+      render: (_: unknown, m) =>
+        m.backtest ? (
+          <Tooltip
+            title={t(
+              `${dayjs(m.backtest.runAt).format('YYYY-MM-DD HH:mm')} 回测，预警 ${m.backtest.alerts} 件`,
+              `backtest of ${dayjs(m.backtest.runAt).format('YYYY-MM-DD HH:mm')}, ${m.backtest.alerts} alerts`,
+            )}
+          >
+            <span data-testid="backtest-precision" data-value={m.backtest.precision ?? ''}>
+              {share(m.backtest.precision)}
+            </span>
+            {' / '}
+            <span data-testid="backtest-recall" data-value={m.backtest.recall ?? ''}>
+              {share(m.backtest.recall)}
+            </span>
+          </Tooltip>
+        ) : (
+          <Tooltip title={t('尚未回测：zhili models backtest', 'Not backtested yet: zhili models backtest')}>
+            <Typography.Text type="secondary" data-testid="backtest-none">
+              {t('未回测', 'None')}
+            </Typography.Text>
+          </Tooltip>
+        ),
+    },
+    {
+      title: (
+        <Tooltip
+          title={t(
+            '预警早于结果发生的天数（中位数），n 为被预警的结果数',
+            'Days from the alert to the outcome (median); n outcomes warned of',
+          )}
+        >
+          {t('提前期', 'Lead time')}
+        </Tooltip>
+      ),
+      dataIndex: 'lead',
+      width: 100,
+      align: 'right',
+      render: (_: unknown, m) =>
+        m.backtest ? (
+          <span data-testid="backtest-lead" data-value={m.backtest.leadDaysMedian ?? ''}>
+            {m.backtest.leadDaysMedian === null
+              ? '—'
+              : t(`${m.backtest.leadDaysMedian} 天`, `${m.backtest.leadDaysMedian} d`)}
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {' '}
+              n={m.backtest.leadN}
+            </Typography.Text>
+          </span>
+        ) : (
+          '—'
+        ),
     },
   ];
 
@@ -123,8 +200,8 @@ export default function ModelsPage() {
           </Typography.Title>
           <Typography.Text type="secondary" style={{ fontSize: 13 }}>
             {t(
-              '实时模型在每条记录变化时评估，定时模型按周期评估；研判确认率来自预警的研判结果',
-              'Streaming models look at each change, periodic ones run on a schedule; the confirm ratio comes from 研判',
+              '实时模型在每条记录变化时评估，定时模型按周期评估；研判确认率来自预警的研判结果，精确率、召回率和提前期来自最近一次回测',
+              'Streaming models look at each change, periodic ones run on a schedule; the confirm ratio comes from 研判, precision, recall and lead time from the latest backtest',
             )}
           </Typography.Text>
         </Space>
@@ -148,7 +225,7 @@ export default function ModelsPage() {
           dataSource={models.items}
           pagination={false}
           size="middle"
-          scroll={{ x: 1000 }}
+          scroll={{ x: 1150 }}
           onRow={(m) => ({
             onClick: () => navigate(`/alerts/models/${m.code}`),
             style: { cursor: 'pointer' },
