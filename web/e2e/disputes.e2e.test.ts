@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { chooseOption, type E2E, picture, startE2E } from './harness.ts';
+import { chooseOption, type E2E, motionDone, picture, startE2E } from './harness.ts';
 import {
   count,
   cst,
@@ -11,6 +11,7 @@ import {
   IMPORT,
   idNumber,
   importFile,
+  jsonlFile,
   type Profile,
   type Source,
   xlsxFile,
@@ -47,9 +48,10 @@ async function fitsWidth(page: Page) {
 
 /**
  * The dispute library in a browser against the real server: a town centre imports a GBK CSV of the 110
- * system and an XLSX of the court (title rows above the header), each built here from the source's own
- * profile, with one row whose ID number cannot exist; watches both jobs to the end; downloads the rejected
- * row with its reason; finds the dispute both reported once, with its two source records side by side; a
+ * system, an XLSX of the court (title rows above the header) and the 12345 hotline's JSON Lines, each built
+ * here from the source's own profile, with one row whose ID number cannot exist; watches the jobs to the end;
+ * downloads the rejected row with its reason; finds the dispute all three reported once, with its three
+ * source records side by side (the issue's "done when"); a
  * grid worker registers a dispute through the form and another that merges; the city administrator reads
  * and edits the profiles and issues a push token.
  */
@@ -218,7 +220,33 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     await e2e.shot(page, 'disputes-import-xlsx');
   }, 120_000);
 
-  it('the library finds that dispute once, with both departments’ records side by side', async () => {
+  it('the 12345 hotline’s JSON Lines (the caller known by phone alone) adds a third source to it', async () => {
+    const hotline = source('hotline_12345').profile;
+    expect(hotline.format).toBe('jsonl');
+    const file = jsonlFile(hotline, [
+      {
+        recordKey: 'GD20261130000123',
+        reportedAt: cst(1, 'datetime'),
+        category: '1001',
+        title: '楼上住户卫生间漏水邻里纠纷',
+        description: `来电人陈建国反映楼上邻居王海家卫生间长期漏水，渗到自家${WORDS}，多次协商未果，请求相关部门协调处理。`,
+        address: ADDRESS,
+        parties: [{ name: '陈建国', phone: '13905770001' }],
+      },
+    ]);
+    const { page } = town;
+    await page.goto(`${e2e.base}/disputes/imports`);
+    await importFile(page, source('hotline_12345'), {
+      name: '12345工单.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: file,
+    });
+    expect(await count(page, 'rowsRead')).toBe(1);
+    expect(await count(page, 'merged')).toBe(1);
+    expect(await count(page, 'inserted')).toBe(0);
+  }, 120_000);
+
+  it('the library finds that dispute once, with the three departments’ records side by side', async () => {
     const { page } = town;
     await page.goto(`${e2e.base}/disputes`);
     await page.getByTestId('dispute-table').waitFor({ timeout: STEP });
@@ -233,7 +261,7 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     const rows = page.getByTestId('dispute-link');
     expect(await rows.count()).toBe(1);
     const sourcesTag = page.getByTestId('dispute-table').getByTestId('sources-count');
-    expect(await sourcesTag.getAttribute('data-count')).toBe('2');
+    expect(await sourcesTag.getAttribute('data-count')).toBe('3');
 
     // The export downloads the same filter as a workbook.
     const href = await page.getByTestId('export').getAttribute('href');
@@ -246,22 +274,23 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     await page.waitForURL(/\/disputes\/\d+$/, { timeout: STEP });
     disputeUrl = page.url();
     const records = page.getByTestId('source-record');
-    await records.nth(1).waitFor({ timeout: STEP });
-    expect(await records.count()).toBe(2);
-    await waitText(page.getByTestId('multi-source'), '2 个部门上报');
-    await waitText(page.getByTestId('dispute-sources'), '2 个部门上报');
+    await records.nth(2).waitFor({ timeout: STEP });
+    expect(await records.count()).toBe(3);
+    await waitText(page.getByTestId('multi-source'), '3 个部门上报');
+    await waitText(page.getByTestId('dispute-sources'), '3 个部门上报');
     expect(
       await records.evaluateAll((els: { getAttribute(n: string): string | null }[]) =>
         els.map((e) => e.getAttribute('data-source')),
       ),
-    ).toEqual(['police_110', 'court_litigation']);
-    // Both were classified from the departments' code tables: 0302 and 相邻关系纠纷 → 邻里.
+    ).toEqual(['police_110', 'court_litigation', 'hotline_12345']);
+    // Each was classified from its department's code table: 0302, 相邻关系纠纷 and 1001 → 邻里.
     await waitText(records.nth(0).getByTestId('record-category'), '0302');
     await waitText(records.nth(1).getByTestId('record-category'), '相邻关系纠纷');
+    await waitText(records.nth(2).getByTestId('record-category'), '1001');
     await waitText(records.nth(0).getByTestId('record-category'), '邻里');
     await page.getByTestId('action-assess').waitFor({ timeout: STEP });
     await fitsWidth(page);
-    await e2e.shot(page, 'disputes-dispute-two-sources');
+    await e2e.shot(page, 'disputes-dispute-three-sources');
   }, 90_000);
 
   it('links of the analysis page open the library with their filters', async () => {
@@ -333,8 +362,8 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     await page.getByTestId('register-submit').click();
     await page.waitForURL(disputeUrl, { timeout: STEP });
     await waitText(page.getByTestId('register-merged'), '已与其他部门上报的同一纠纷合并');
-    await page.getByTestId('source-record').nth(2).waitFor({ timeout: STEP });
-    await waitText(page.getByTestId('multi-source'), '3 个部门上报');
+    await page.getByTestId('source-record').nth(3).waitFor({ timeout: STEP });
+    await waitText(page.getByTestId('multi-source'), '4 个部门上报');
     await e2e.shot(page, 'disputes-merged-phone');
 
     await page.goto(`${e2e.base}/disputes`);
@@ -367,18 +396,22 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     await page.getByTestId('profile-save').click();
     await waitText(page.getByTestId('profile-errors'), 'JSON');
     await page.keyboard.press('Escape');
+    await page.locator('.ant-drawer-content').waitFor({ state: 'hidden', timeout: STEP });
 
     await page.getByTestId('token-issue').click();
-    // The source list loads after the dialog opens: type, then click the option until it shows as chosen.
-    // Enter was flaky twice: on a list not loaded yet, and once (2026-12-01) on a listed option that was not
-    // yet the active one — both chose nothing.
+    // Typed into while the dialog was still zooming in, the list opened where the dialog's mask then covered
+    // it, and closed (2026-12-01, three runs in a row); Enter before that chose nothing when the list had not
+    // loaded. So: the dialog settled, the name typed, the option listed, then clicked until shown as chosen.
+    await motionDone(page, '.ant-modal');
     const sourceField = page.getByLabel('来源', { exact: true });
     const sourceName = source('police_110').name.zh;
+    const option = page.locator('.ant-select-item-option').filter({ hasText: sourceName }).first();
     await sourceField.fill(sourceName);
+    await option.waitFor({ timeout: STEP });
     await chooseOption(
       page,
       sourceField,
-      page.locator('.ant-select-item-option').filter({ hasText: sourceName }).first(),
+      option,
       page.getByTestId('token-source').filter({ hasText: sourceName }),
     );
     await page.getByTestId('token-name').fill('110 接处警系统 测试环境');

@@ -124,6 +124,28 @@ export async function chooseOption(
 }
 
 /**
+ * Waits until the elements matching `selector` are shown and none of them is animating (a dialog's zoom, a
+ * drawer's slide): a list opened or a click made during the animation can land where the element no longer
+ * is. Bounded like every wait.
+ */
+export async function motionDone(page: Page, selector: string, timeout = 15_000): Promise<void> {
+  await page.locator(selector).first().waitFor({ timeout });
+  await page.waitForFunction(
+    (sel) => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<unknown> } })
+        .document;
+      return Array.from(doc.querySelectorAll(sel)).every(
+        (el) =>
+          (el as { getAnimations(o: { subtree: boolean }): unknown[] }).getAnimations({ subtree: true })
+            .length === 0,
+      );
+    },
+    selector,
+    { timeout },
+  );
+}
+
+/**
  * Submits the open step form (ActionPanel's `action-form`) and waits for it to close. Its own submit button
  * is clicked — the loop's 申请验收 step is also called "submit" — and, when no step request went out within a
  * few seconds while the form is still open (a click that landed while the dialog was opening, seen in CI

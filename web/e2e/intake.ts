@@ -87,6 +87,18 @@ export function csvFile(p: Profile, records: Rec[]): Buffer {
   return p.encoding === 'gbk' ? iconv.encode(text, 'gbk') : Buffer.from(text, 'utf8');
 }
 
+/** JSON Lines: one object per record under the profile's keys (a hotline's or an app's feed), UTF-8. */
+export function jsonlFile(p: Profile, records: Rec[]): Buffer {
+  const keys = header(p);
+  const lines = records.map((r) => {
+    const cells = row(p, r);
+    return JSON.stringify(
+      Object.fromEntries(keys.flatMap((k, i) => (cells[i] === '' ? [] : [[k, cells[i]]]))),
+    );
+  });
+  return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+}
+
 /** An XLSX with the source's title rows above the header (a court system's export). */
 export async function xlsxFile(p: Profile, records: Rec[]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
