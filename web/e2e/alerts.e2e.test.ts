@@ -11,7 +11,7 @@ import { applySignals } from '../../src/modules/alert/runtime/runtime.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
 import { login } from '../../src/testing/harness.ts';
 import { type E2E, startE2E } from './harness.ts';
-import { count, cst, csvFile, idNumber, importFile, type Source } from './intake.ts';
+import { cst, csvFile, idNumber, importFile, jobCounts, type Source } from './intake.ts';
 
 announceBrowserSkip('web/e2e/alerts.e2e.test.ts');
 
@@ -456,8 +456,7 @@ describe.runIf(hasChromium)('智能预警 in the browser: the board, an alert, a
         buffer: file,
       });
       const imported = Date.now();
-      expect(await count(town.page, 'rowsRead')).toBe(3);
-      expect(await count(town.page, 'rejected')).toBe(0);
+      expect(await jobCounts(town.page)).toMatchObject({ rowsRead: 3, rejected: 0 });
 
       // The red alert arrives on the commander's board without a reload.
       const note = board.getByTestId('alert-notification').filter({ hasText: /鲍\*+.*民转刑风险/ });

@@ -5,12 +5,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
 import { chooseOption, type E2E, motionDone, picture, startE2E } from './harness.ts';
 import {
-  count,
   cst,
   csvFile,
   IMPORT,
   idNumber,
   importFile,
+  jobCounts,
   jsonlFile,
   type Profile,
   type Source,
@@ -126,9 +126,7 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
     await page.getByTestId('import-start').waitFor({ timeout: STEP });
     const name = '110警情导出.csv';
     await importFile(page, source('police_110'), { name, mimeType: 'text/csv', buffer: file });
-    expect(await count(page, 'rowsRead')).toBe(3);
-    expect(await count(page, 'inserted')).toBe(2);
-    expect(await count(page, 'rejected')).toBe(1);
+    expect(await jobCounts(page)).toEqual({ rowsRead: 3, inserted: 2, merged: 0, rejected: 1 });
     await page.getByTestId('job-result').waitFor({ timeout: STEP });
     await waitText(page.getByTestId('import-jobs'), name);
     await fitsWidth(page);
@@ -213,10 +211,7 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
       mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       buffer: file,
     });
-    expect(await count(page, 'rowsRead')).toBe(1);
-    expect(await count(page, 'merged')).toBe(1);
-    expect(await count(page, 'inserted')).toBe(0);
-    expect(await count(page, 'rejected')).toBe(0);
+    expect(await jobCounts(page)).toEqual({ rowsRead: 1, inserted: 0, merged: 1, rejected: 0 });
     await e2e.shot(page, 'disputes-import-xlsx');
   }, 120_000);
 
@@ -241,9 +236,7 @@ describe.runIf(hasChromium)('the dispute library in the browser: import, search,
       mimeType: 'application/x-ndjson',
       buffer: file,
     });
-    expect(await count(page, 'rowsRead')).toBe(1);
-    expect(await count(page, 'merged')).toBe(1);
-    expect(await count(page, 'inserted')).toBe(0);
+    expect(await jobCounts(page)).toEqual({ rowsRead: 1, inserted: 0, merged: 1, rejected: 0 });
   }, 120_000);
 
   it('the library finds that dispute once, with the three departments’ records side by side', async () => {

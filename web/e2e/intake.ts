@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type { Page } from 'playwright-core';
 import { idCardCheckChar } from '../../src/core/subjects/codes.ts';
+import { FIELD_ORDER, type FieldKey } from '../../src/modules/dispute/demo/generate.ts';
 
 /**
  * Department files for the browser tests, built from a source's own mapping profile (its column names, its
@@ -36,25 +37,12 @@ export interface Source {
 }
 type Party = { name?: string; idNumber?: string; phone?: string; uscc?: string };
 
-const FIELDS = [
-  'recordKey',
-  'reportedAt',
-  'category',
-  'title',
-  'description',
-  'areaCode',
-  'address',
-  'lng',
-  'lat',
-  'amount',
-  'peopleInvolved',
-] as const;
-export type Rec = Partial<Record<(typeof FIELDS)[number], string | number>> & { parties?: Party[] };
+export type Rec = Partial<Record<FieldKey, string | number>> & { parties?: Party[] };
 
 /** The file's header from the source's own profile: its column names, as that department writes them. */
 function header(p: Profile): string[] {
   const cols: string[] = [];
-  for (const f of FIELDS) if (typeof p.columns[f] === 'string') cols.push(p.columns[f] as string);
+  for (const f of FIELD_ORDER) if (typeof p.columns[f] === 'string') cols.push(p.columns[f] as string);
   for (const party of p.columns.parties)
     for (const c of [party.name, party.idNumber, party.phone, party.uscc]) if (c) cols.push(c);
   return cols;
@@ -63,7 +51,7 @@ function header(p: Profile): string[] {
 /** One record (our field names) as a row under that header. */
 function row(p: Profile, r: Rec): (string | number)[] {
   const cells = new Map<string, string | number>();
-  for (const f of FIELDS) {
+  for (const f of FIELD_ORDER) {
     const col = p.columns[f];
     if (typeof col === 'string' && r[f] !== undefined) cells.set(col, r[f]);
   }
@@ -110,9 +98,19 @@ export async function xlsxFile(p: Profile, records: Rec[]): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-/** A number the import card shows (its data-value), e.g. job-inserted. */
-export const count = async (page: Page, key: string) =>
-  Number(await page.getByTestId('import-job').getByTestId(`job-${key}`).getAttribute('data-value'));
+/** The counts the import card shows (their data-value): rows read, inserted, merged, rejected. */
+export async function jobCounts(
+  page: Page,
+): Promise<Record<'rowsRead' | 'inserted' | 'merged' | 'rejected', number>> {
+  const card = page.getByTestId('import-job');
+  const one = async (key: string) => Number(await card.getByTestId(`job-${key}`).getAttribute('data-value'));
+  return {
+    rowsRead: await one('rowsRead'),
+    inserted: await one('inserted'),
+    merged: await one('merged'),
+    rejected: await one('rejected'),
+  };
+}
 
 /**
  * On the import page (`/disputes/imports`, already open): picks the source, drops the file, starts, and waits

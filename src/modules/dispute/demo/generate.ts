@@ -1032,7 +1032,7 @@ function placeName(v: Village): string {
 // Columns
 
 type Attr = 'name' | 'idNumber' | 'phone' | 'uscc';
-type FieldKey =
+export type FieldKey =
   | 'recordKey'
   | 'reportedAt'
   | 'category'
@@ -1044,7 +1044,8 @@ type FieldKey =
   | 'lat'
   | 'amount'
   | 'peopleInvolved';
-const FIELD_ORDER: FieldKey[] = [
+/** A record's own fields in the order a department file lists them (the browser tests' files follow it). */
+export const FIELD_ORDER: FieldKey[] = [
   'recordKey',
   'reportedAt',
   'category',
