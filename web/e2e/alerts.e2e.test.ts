@@ -25,6 +25,9 @@ const LONGWAN = '330303000000';
 
 const PHONE = { width: 375, height: 812 };
 
+/** A share as the console writes it (web/src/pages/alerts/shared.tsx `percent`): 25.0%, 0%, 100%. */
+const share = (v: number) => `${(v * 100).toFixed(v === 0 || v === 1 ? 0 : 1)}%`;
+
 /** Nothing wider than the window: no sideways scrolling on a phone (tables scroll inside their box). */
 async function fitsWidth(page: Page) {
   const { scroll, client } = await page.evaluate(() => {
@@ -508,11 +511,7 @@ describe.runIf(hasChromium)('智能预警 in the browser: the board, an alert, a
       );
       const lead = row.getByTestId('backtest-lead');
       expect(await lead.getAttribute('data-value'), m.code).toBe(String(m.leadDays.median ?? ''));
-      if (m.precision !== null)
-        await waitText(
-          precision,
-          `${(m.precision * 100).toFixed(m.precision === 0 || m.precision === 1 ? 0 : 1)}%`,
-        );
+      if (m.precision !== null) await waitText(precision, share(m.precision));
       if (m.leadDays.median !== null) await waitText(lead, `${m.leadDays.median} 天`);
     }
     await e2e.shot(page, 'alerts-models-backtest');
@@ -521,5 +520,11 @@ describe.runIf(hasChromium)('智能预警 in the browser: the board, an alert, a
     await table.getByTestId('model-link').filter({ hasText: first.name.zh }).click();
     await page.waitForURL(new RegExp(`/alerts/models/${first.code}$`));
     await page.getByTestId('backtest').waitFor({ timeout: STEP });
+    // Precision per level: of the alerts that reached red, orange, yellow, the share that came true.
+    const levels = page.getByTestId('backtest-precision-levels');
+    for (const l of ['red', 'orange', 'yellow'] as const) {
+      const p = first.precisionByLevel[l];
+      await waitText(levels.locator(`[data-level=${l}]`), p === null ? '—' : share(p));
+    }
   }, 180_000);
 });

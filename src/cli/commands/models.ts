@@ -91,6 +91,7 @@ export function formatBacktest(r: BacktestResult): string {
         '预警 红/橙/黄',
         '命中',
         '精确率',
+        '红/橙/黄',
         '结果',
         '召回率',
         '提前天数 中位/P90',
@@ -104,6 +105,7 @@ export function formatBacktest(r: BacktestResult): string {
         `${m.alerts.total} (${m.alerts.red}/${m.alerts.orange}/${m.alerts.yellow})`,
         String(m.truePositives),
         pct(m.precision),
+        `${pct(m.precisionByLevel.red)}/${pct(m.precisionByLevel.orange)}/${pct(m.precisionByLevel.yellow)}`,
         `${m.warned}/${m.outcomes}`,
         pct(m.recall),
         `${days(m.leadDays.median)} / ${days(m.leadDays.p90)}`,
@@ -112,11 +114,11 @@ export function formatBacktest(r: BacktestResult): string {
           ? 'ok'
           : `${m.status === 'failed' ? '失败 failed' : '出错 errors'} ×${m.errors.count}`,
       ]),
-      [true, false, false, true, true, true, true, true, true, true, false],
+      [true, false, false, true, true, true, true, true, true, true, true, false],
     ),
     '',
     '预警 alerts: distinct (key, window) at ≥ yellow, by highest level · 命中 TP: alerts followed by a relevant outcome ' +
-      'within the horizon · 结果 outcomes: warned/relevant in [from, to + horizon] · 提前 lead: days from the earliest ' +
+      'within the horizon · 红/橙/黄 precision of the alerts whose highest level was red, orange, yellow · 结果 outcomes: warned/relevant in [from, to + horizon] · 提前 lead: days from the earliest ' +
       'warning to the outcome',
   ];
   for (const m of r.models) {

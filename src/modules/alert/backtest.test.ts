@@ -235,6 +235,7 @@ describe('runBacktest', () => {
     expect(m.alerts).toEqual({ total: 2, red: 2, orange: 0, yellow: 0 });
     expect(m.truePositives).toBe(1);
     expect(m.precision).toBe(0.5);
+    expect(m.precisionByLevel).toEqual({ red: 0.5, orange: null, yellow: null });
     // Relevant outcomes in [from, to + 30 days]: p1 before its alert, p1 warned, p2 too late, p3 unflagged.
     expect(m.outcomes).toBe(4);
     expect(m.warned).toBe(1);
@@ -257,6 +258,7 @@ describe('runBacktest', () => {
     );
     expect(m.truePositives).toBe(2);
     expect(m.precision).toBe(1);
+    expect(m.precisionByLevel).toEqual({ red: null, orange: null, yellow: 1 });
     expect(m.outcomes).toBe(2);
     expect(m.recall).toBe(0.5);
     // From the earliest alert (end of 03-10) to the outcome (end of 03-22).
@@ -275,6 +277,7 @@ describe('runBacktest', () => {
     expect(m.alerts.total).toBe(2);
     expect(m.truePositives).toBe(2);
     expect(m.precision).toBe(1);
+    expect(m.precisionByLevel).toEqual({ red: 1, orange: null, yellow: null });
     expect(m.warned).toBe(2);
     expect(m.recall).toBe(0.5);
     // Lead time still counts from the alert's first time: 10 days for p1, 43.5 for p2.

@@ -168,6 +168,8 @@ export interface BacktestModelResult {
   truePositives: number;
   /** truePositives / alerts; null when no alert was raised. */
   precision: number | null;
+  /** The same per highest level reached: is a red alert worth more than a yellow one? null where none. */
+  precisionByLevel: Record<AlertLevel, number | null>;
   /** Relevant outcomes in [from, to + horizon]. */
   outcomes: number;
   /** Of those, outcomes some alert warned about within the horizon. */
@@ -448,6 +450,7 @@ function score(
   const warned: BacktestAlert[] = [];
   const unmatched: BacktestAlert[] = [];
   let tp = 0;
+  const tpByLevel = { red: 0, orange: 0, yellow: 0 };
   for (const a of alerts) {
     const t = a.firstAt.getTime();
     const hits = index
@@ -483,6 +486,7 @@ function score(
     };
     if (first) {
       tp++;
+      tpByLevel[a.level]++;
       if (warned.length < MAX_EXAMPLES) warned.push(shown);
     } else if (unmatched.length < MAX_EXAMPLES) unmatched.push(shown);
   }
@@ -497,6 +501,11 @@ function score(
     alerts: { total: alerts.length, ...byLevel },
     truePositives: tp,
     precision: alerts.length ? round3(tp / alerts.length) : null,
+    precisionByLevel: {
+      red: byLevel.red ? round3(tpByLevel.red / byLevel.red) : null,
+      orange: byLevel.orange ? round3(tpByLevel.orange / byLevel.orange) : null,
+      yellow: byLevel.yellow ? round3(tpByLevel.yellow / byLevel.yellow) : null,
+    },
     outcomes: counted.length,
     warned: leads.length,
     recall: counted.length ? round3(leads.length / counted.length) : null,

@@ -644,6 +644,7 @@ const OUTCOME_NAMES: Record<string, { zh: string; en: string }> = {
 const SHOWN_APART = new Set([
   'alerts',
   'precision',
+  'precisionByLevel',
   'recall',
   'leadDays',
   'code',
@@ -774,6 +775,19 @@ function BacktestCard({ backtest }: { backtest: Backtest | null }) {
             value={precision === null ? '—' : percent(precision)}
             data-testid="backtest-precision"
           />
+          {/* Older stored results have no per-level figures. */}
+          {r.precisionByLevel !== undefined && (
+            <Space size={2} wrap data-testid="backtest-precision-levels">
+              {LEVELS.map((l) => {
+                const p = num(obj(r.precisionByLevel)[l]);
+                return (
+                  <Tag key={l} color={LEVEL_COLORS[l].tag} style={{ marginInlineEnd: 0 }} data-level={l}>
+                    {name(LEVEL_NAMES[l])} {p === null ? '—' : percent(p)}
+                  </Tag>
+                );
+              })}
+            </Space>
+          )}
         </Col>
         <Col xs={12} md={6}>
           <Statistic title={t('召回率', 'Recall')} value={recall === null ? '—' : percent(recall)} />
