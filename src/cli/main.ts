@@ -87,7 +87,7 @@ async function seedIfEmpty(k: Kernel, force: boolean): Promise<boolean> {
   );
   console.log(
     `智能预警 / early warning: ${Object.values(alerts.plant.scenarios).reduce((a, x) => a + x.planted, 0)} planted histories, ` +
-      `${alerts.plant.outcomesInserted} outcomes, ${alerts.raised} alerts raised; backtest of ${alerts.backtest.models.length} models stored`,
+      `${alerts.plant.outcomesInserted} outcomes, ${alerts.raised} alerts raised, ${alerts.judged.confirmed} confirmed and ${alerts.judged.dismissed} dismissed in 研判; backtest of ${alerts.backtest.models.length} models stored`,
   );
   return true;
 }

@@ -1,9 +1,13 @@
 import { sql } from 'kysely';
+import { systemActor } from '../../core/access/actor.ts';
 import type { Kernel } from '../../core/kernel.ts';
+import { transition } from '../../core/matters/transition.ts';
 import { type BacktestResult, runBacktest } from '../../modules/alert/backtest.ts';
 import { type PlantResult, plantScenarios } from '../../modules/alert/demo/plant.ts';
 import { MODELS } from '../../modules/alert/models/index.ts';
+import type { AlertLevel } from '../../modules/alert/runtime/model.ts';
 import { runPeriodic, STREAM_BATCH, STREAM_CURSOR, streamOnce } from '../../modules/alert/runtime/runtime.ts';
+import { seededRng } from '../../modules/dispute/classifier/corpus.ts';
 
 /** Planted histories (patterns, decoys, the outcomes that followed) over the half year before the seed. */
 export const DEMO_SCENARIOS = 300;
@@ -12,7 +16,49 @@ const DAY = 86_400_000;
 export interface AlertSeedResult {
   plant: PlantResult;
   raised: number;
+  judged: { confirmed: number; dismissed: number };
   backtest: BacktestResult;
+}
+
+/** How many open alerts of each model the demo's centres have already judged (研判): every second, oldest first. */
+export const DEMO_JUDGED_PER_MODEL = 20;
+/** The share of a level's alerts the demo's 研判 confirms; the rest it dismisses with a reason. */
+const CONFIRM_SHARE: Record<AlertLevel, number> = { red: 0.75, orange: 0.45, yellow: 0.15 };
+
+/**
+ * 研判 of a deterministic sample of each model's open alerts (every second, oldest first, at most `perModel`)
+ * through the real transition engine (timeline, audit and clock as in use): confirmed or dismissed with a
+ * reason, more often confirmed the higher the level — made-up judgements, like the rest of the demo, so that
+ * the models page's 研判确认率 has figures on first start.
+ */
+export async function judgeAlerts(k: Kernel, perModel: number, seed: number) {
+  const rng = seededRng(seed);
+  const actor = systemActor('demo-judge');
+  const rows = await sql<{ id: string; version: number; level: AlertLevel }>`
+    select id::text as id, version, level from (
+      select m.id, m.version, m.payload->>'level' as level, m.category, m.created_at,
+             row_number() over (partition by m.category order by m.created_at, m.id) as n
+      from matters m where m.type = 'alert' and m.status = 'raised') a
+    where n % 2 = 1 and n <= ${perModel * 2}
+    order by category, created_at, a.id`.execute(k.db);
+  const judged = { confirmed: 0, dismissed: 0 };
+  for (const a of rows.rows) {
+    const confirm = rng() < (CONFIRM_SHARE[a.level] ?? 0.3);
+    await k.db
+      .transaction()
+      .execute((tx) =>
+        transition(
+          tx,
+          actor,
+          a.id,
+          confirm
+            ? { action: 'confirm', version: a.version }
+            : { action: 'dismiss', version: a.version, reason: '经核实，双方矛盾已缓和，暂无现实风险。' },
+        ),
+      );
+    judged[confirm ? 'confirmed' : 'dismissed']++;
+  }
+  return judged;
 }
 
 /**
@@ -45,11 +91,12 @@ export async function seedAlerts(
     if (!r || r.entries < STREAM_BATCH) break;
   }
   raised += (await runPeriodic(k, MODELS, new Date(), true)).raised;
+  const judged = await judgeAlerts(k, DEMO_JUDGED_PER_MODEL, 20261201);
   const backtest = await runBacktest(k.db, MODELS, {
     from,
     to,
     stepDays: 7,
     onProgress: (done, total) => opts.onProgress?.('回测/backtest', done, total),
   });
-  return { plant, raised, backtest };
+  return { plant, raised, judged, backtest };
 }
