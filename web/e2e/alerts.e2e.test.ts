@@ -515,6 +515,22 @@ describe.runIf(hasChromium)('智能预警 in the browser: the board, an alert, a
       if (m.leadDays.median !== null) await waitText(lead, `${m.leadDays.median} 天`);
     }
     await e2e.shot(page, 'alerts-models-backtest');
+    // Sorted by precision, highest first (a second click on the header sorts descending).
+    const header = table.locator('th').filter({ hasText: '精确率 / 召回率' });
+    await header.click();
+    await header.click();
+    const best = Math.max(...result.models.map((m) => m.precision ?? -1));
+    await expect
+      .poll(async () =>
+        Number(
+          await table
+            .locator('tbody tr.ant-table-row')
+            .first()
+            .getByTestId('backtest-precision')
+            .getAttribute('data-value'),
+        ),
+      )
+      .toBe(best);
     // The model's own page has the whole result.
     const first = measured[0]!;
     await table.getByTestId('model-link').filter({ hasText: first.name.zh }).click();

@@ -17,6 +17,8 @@ import {
 } from './shared';
 
 const share = (v: number | null) => (v === null ? '—' : percent(v));
+/** For a column's sorter: a model without the figure (never run, never judged, never backtested) sorts below every figure. */
+const byNumber = (a: number | null | undefined, b: number | null | undefined) => (a ?? -1) - (b ?? -1);
 
 /**
  * 预警模型: the twelve models with their health (a model that threw or ran too long is 异常, its error on
@@ -93,6 +95,7 @@ export default function ModelsPage() {
     {
       title: t('耗时', 'Took'),
       dataIndex: 'lastDurationMs',
+      sorter: (a, b) => byNumber(a.lastDurationMs, b.lastDurationMs),
       width: 80,
       align: 'right',
       render: (v: number | null) => formatMs(v, t),
@@ -100,6 +103,7 @@ export default function ModelsPage() {
     {
       title: t('未结预警', 'Open alerts'),
       dataIndex: 'openAlerts',
+      sorter: (a, b) => a.openAlerts - b.openAlerts,
       width: 90,
       align: 'right',
       render: (v: number, m) =>
@@ -118,6 +122,7 @@ export default function ModelsPage() {
         </Tooltip>
       ),
       dataIndex: 'confirmRatio',
+      sorter: (a, b) => byNumber(a.confirmRatio, b.confirmRatio),
       width: 100,
       align: 'right',
       render: (_: number | null, m) => <ConfirmRatio model={m} />,
@@ -134,6 +139,7 @@ export default function ModelsPage() {
         </Tooltip>
       ),
       dataIndex: 'backtest',
+      sorter: (a, b) => byNumber(a.backtest?.precision, b.backtest?.precision),
       width: 140,
       align: 'right',
       render: (_: unknown, m) =>
@@ -172,6 +178,7 @@ export default function ModelsPage() {
         </Tooltip>
       ),
       dataIndex: 'lead',
+      sorter: (a, b) => byNumber(a.backtest?.leadDaysMedian, b.backtest?.leadDaysMedian),
       width: 100,
       align: 'right',
       render: (_: unknown, m) =>
