@@ -129,16 +129,16 @@ export async function chooseOption(
  * is. Bounded like every wait.
  */
 export async function motionDone(page: Page, selector: string, timeout = 15_000): Promise<void> {
-  await page.locator(selector).first().waitFor({ timeout });
+  await page.locator(`${selector}:visible`).first().waitFor({ timeout });
   await page.waitForFunction(
     (sel) => {
-      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<unknown> } })
+      type El = { getAnimations(o: { subtree: boolean }): unknown[]; getClientRects(): { length: number } };
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<El> } })
         .document;
-      return Array.from(doc.querySelectorAll(sel)).every(
-        (el) =>
-          (el as { getAnimations(o: { subtree: boolean }): unknown[] }).getAnimations({ subtree: true })
-            .length === 0,
-      );
+      // Only those shown: a closed dialog antd keeps hidden in the page is not waited for.
+      return Array.from(doc.querySelectorAll(sel))
+        .filter((el) => el.getClientRects().length > 0)
+        .every((el) => el.getAnimations({ subtree: true }).length === 0);
     },
     selector,
     { timeout },

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SeaFeed } from '../../src/modules/sea/sea.feed.ts';
 import { topicFor } from '../../src/modules/sea/sea.parse.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { type E2E, startE2E } from './harness.ts';
+import { type E2E, motionDone, startE2E } from './harness.ts';
 
 announceBrowserSkip('web/e2e/sea.e2e.test.ts');
 
@@ -100,8 +100,16 @@ describe.runIf(hasChromium)(
         ['close', '已核实航迹，回到斑马线内'],
       ] as const) {
         await row.first().getByTestId(`sea-act-${action}`).click();
+        // The dialog settled first: a 提交 clicked while it zoomed in was lost once in CI (2026-12-01) and
+        // the dialog stayed open.
+        await motionDone(page, '.ant-modal');
         await page.getByTestId('sea-act-text').fill(text);
+        const sent = page.waitForRequest(
+          (r) => r.method() === 'POST' && /\/api\/matters\/\d+\/transitions$/.test(new URL(r.url()).pathname),
+          { timeout: 30_000 },
+        );
         await page.getByRole('button', { name: /提\s*交/ }).click();
+        await sent;
         await page.getByTestId('sea-act-text').waitFor({ state: 'hidden', timeout: 30_000 });
         // The row's next step (or, after 关闭, no row) comes with the refreshed board.
         if (action !== 'close')
