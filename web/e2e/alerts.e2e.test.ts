@@ -378,6 +378,8 @@ describe.runIf(hasChromium)('智能预警 in the browser: the board, an alert, a
     await e2e.shot(page, 'alerts-model-words');
     await page.goto(`${e2e.base}/alerts/models/watchlist`);
     await page.getByTestId('param-tagWeights.mental_disorder').waitFor({ timeout: STEP });
+    // Every model's level thresholds, a group of their own.
+    expect(await page.getByTestId('param-levels.yellow').inputValue()).toBe('40');
     await e2e.shot(page, 'alerts-model-groups');
     await page.goto(`${e2e.base}/alerts/models/repeat_dispute`);
 

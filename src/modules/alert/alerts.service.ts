@@ -9,7 +9,7 @@ import { queryTokens } from '../../core/matters/search.ts';
 import type { AlertPayload } from './alert.schema.ts';
 import { adb } from './alert.tables.ts';
 import { alertWorkflow } from './alert.workflow.ts';
-import { type AlertLevel, type AnyModel, LEVEL_NAMES } from './runtime/model.ts';
+import { type AlertLevel, type AnyModel, LEVEL_NAMES, levelsOf } from './runtime/model.ts';
 import { modelState } from './runtime/runtime.ts';
 
 /** The alert board, an alert's explanation with its records, the models' pages and their parameters. */
@@ -375,7 +375,7 @@ export async function modelDetail(db: DbOrTx, actor: Actor, models: AnyModel[], 
     params: state.params as Record<string, unknown>,
     defaults: model.defaults as Record<string, unknown>,
     paramsSchema: toJsonSchema(model),
-    levels: model.levels ?? { red: 80, orange: 60, yellow: 40 },
+    levels: levelsOf(model, state.params),
     intervalMs: model.intervalMs ?? null,
     versions: versions.map((v) => ({
       version: v.version,

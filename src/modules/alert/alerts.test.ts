@@ -6,6 +6,7 @@ import type { ZhiliEvent } from '../../core/events/bus.ts';
 import { createMatter } from '../../core/matters/matters.service.ts';
 import { createTestContext, type TestContext, testEngine } from '../../testing/harness.ts';
 import { adb } from './alert.tables.ts';
+import { updateModel } from './alerts.service.ts';
 import { MODELS } from './models/index.ts';
 import { defineModel, type Signal } from './runtime/model.ts';
 import {
@@ -690,6 +691,63 @@ describe('the board and the explanation through HTTP', () => {
     }
     const models = (await call('town', 'GET', '/api/alert-models')).json();
     expect(Array.isArray(models.items)).toBe(true);
+  });
+});
+
+describe('level thresholds, a parameter of every model', () => {
+  it('an administrator raises a noisy model’s yellow: a signal under it is no longer raised; out of order is refused on its field', async () => {
+    // Through HTTP on a real model: the thresholds are in its parameters, bounded and ordered.
+    const code = 'extreme_emotion';
+    const d = (await call('admin', 'GET', `/api/alert-models/${code}`)).json();
+    expect(d.params.levels).toEqual({ red: 80, orange: 60, yellow: 40 });
+    expect(d.levels).toEqual({ red: 80, orange: 60, yellow: 40 });
+    const disorder = await call('admin', 'PUT', `/api/alert-models/${code}`, {
+      version: d.version,
+      params: { ...d.params, levels: { red: 80, orange: 50, yellow: 55 } },
+      reason: '测试阈值顺序',
+    });
+    expect(disorder.statusCode).toBe(400);
+    expect(disorder.json().details.map((x: { path: string }) => x.path)).toEqual(['params.levels.yellow']);
+    const tooLow = await call('admin', 'PUT', `/api/alert-models/${code}`, {
+      version: d.version,
+      params: { ...d.params, levels: { red: 80, orange: 60, yellow: 30 } },
+      reason: '测试阈值下限',
+    });
+    expect(tooLow.statusCode).toBe(400);
+    expect(tooLow.json().details[0].path).toBe('params.levels.yellow');
+    const ok = await call('admin', 'PUT', `/api/alert-models/${code}`, {
+      version: d.version,
+      params: { ...d.params, levels: { red: 85, orange: 70, yellow: 55 } },
+      reason: '黄色预警误报较多，提高门槛',
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const after = (await call('admin', 'GET', `/api/alert-models/${code}`)).json();
+    expect(after.levels).toEqual({ red: 85, orange: 70, yellow: 55 });
+    expect(after.versions[0].params.levels).toEqual({ red: 85, orange: 70, yellow: 55 });
+
+    // In the runtime: the same score raises under the defaults and not under the stricter thresholds.
+    let n = 0;
+    const model = testModel('t_levels', async () => [signal(50, { key: `person:9${++n}` })]);
+    await ensureModels(t.kernel.db, [model]);
+    const before = await runModels(t.kernel, [model], { now: new Date() });
+    expect(before.raised).toBe(1);
+    await t.kernel.db.transaction().execute((tx) =>
+      updateModel(tx, systemActor(), [model], 't_levels', {
+        version: 1,
+        params: { n: 1, levels: { red: 90, orange: 75, yellow: 60 } },
+        reason: '提高门槛',
+      }),
+    );
+    const stricter = await runModels(t.kernel, [model], { now: new Date() });
+    expect(stricter.raised).toBe(0);
+    expect(stricter.evaluated[0]).toMatchObject({ code: 't_levels', ok: true });
+    // Parameters stored before thresholds existed still work: the model's own levels fill in.
+    const { levels: _, ...old } = model.defaults as Record<string, unknown>;
+    expect((model.params.parse(old) as unknown as { levels: unknown }).levels).toEqual({
+      red: 80,
+      orange: 60,
+      yellow: 40,
+    });
   });
 });
 

@@ -312,7 +312,8 @@ describe('runBacktest', () => {
     const params = await sql<{
       params: unknown;
     }>`select params from alert_models where code = 'bt_flag'`.execute(kernel.db);
-    expect(params.rows[0]!.params).toEqual({ word: '威胁' });
+    // Its defaults, with the level thresholds every model has.
+    expect(params.rows[0]!.params).toEqual({ word: '威胁', levels: { red: 80, orange: 60, yellow: 40 } });
   });
 
   it('uses given parameters, and refuses invalid ones for that model only', async () => {
@@ -339,6 +340,20 @@ describe('runBacktest', () => {
     expect(bad.models[0]!.status).toBe('failed');
     expect(bad.models[0]!.evaluations).toBe(0);
     expect(bad.models[0]!.errors.messages[0]!.message).toMatch(/参数无效/);
+  });
+
+  it('replays with stricter level thresholds: the yellow alerts of the defaults are not raised', async () => {
+    const area = MODELS.find((m) => m.code === 'bt_area')!;
+    const r = await runBacktest(kernel.db, [area], {
+      from: FROM,
+      to: TO,
+      outcomeKinds: KINDS,
+      params: { bt_area: { ...area.defaults, levels: { red: 90, orange: 80, yellow: 70 } } },
+      store: false,
+    });
+    expect(model('bt_area').alerts).toMatchObject({ total: 2, yellow: 2 });
+    expect(r.models[0]!.alerts).toEqual({ total: 0, red: 0, orange: 0, yellow: 0 });
+    expect(r.models[0]!.precision).toBeNull();
   });
 
   it('runs inside a caller’s transaction (savepoints), which stays usable after a model fails', async () => {

@@ -6,6 +6,7 @@ import { AppError } from '../../core/errors.ts';
 import {
   type AlertLevel,
   levelOf,
+  levelsOf,
   type ModelDef,
   type ModelKind,
   type Signal,
@@ -331,7 +332,7 @@ class ModelRun {
     for (const s of signals) {
       if (!s || typeof s.key !== 'string' || typeof s.window !== 'string' || !Number.isFinite(s.score))
         continue;
-      const level = levelOf(s.score, this.model.levels);
+      const level = levelOf(s.score, levelsOf(this.model, this.params));
       if (!level) continue;
       const id = `${s.key}\u0000${s.window}`;
       const known = this.raised.get(id);

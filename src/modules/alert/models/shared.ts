@@ -786,8 +786,9 @@ export function makeSignal(s: Omit<Signal, 'score'>): Signal {
 }
 
 /**
- * The signals worth raising: at least the yellow level (the runtime would drop the others anyway), one per
- * (key, window) — the strongest.
+ * The signals worth raising: at least the default yellow level, the lowest an administrator may set
+ * (`MIN_YELLOW`; the runtime drops what is under the thresholds in force), one per (key, window) — the
+ * strongest.
  */
 export function worthRaising(signals: Signal[]): Signal[] {
   const best = new Map<string, Signal>();

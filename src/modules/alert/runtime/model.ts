@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { DbOrTx } from '../../../core/db/database.ts';
 
 /**
@@ -154,15 +154,58 @@ export interface ModelDef<P extends Record<string, unknown> = Record<string, unk
 
 export const DEFAULT_LEVELS = { red: 80, orange: 60, yellow: 40 } as const;
 
+/** Score thresholds of the three levels. */
+export type Levels = { red: number; orange: number; yellow: number };
+
+/**
+ * The lowest yellow threshold an administrator may set: the models already leave out signals under the
+ * default yellow (`worthRaising`), so a lower one would raise nothing more.
+ */
+export const MIN_YELLOW = DEFAULT_LEVELS.yellow;
+
+const threshold = z.number().int().min(MIN_YELLOW).max(100);
+
+/** The `levels` parameter every model has: its thresholds, red above orange above yellow. */
+export function levelsParam(defaults: Levels) {
+  return z
+    .object({ red: threshold, orange: threshold, yellow: threshold })
+    .superRefine((l, ctx) => {
+      // Said on the field that breaks the order, so that the form shows it there.
+      if (l.orange >= l.red)
+        ctx.addIssue({ code: 'custom', path: ['orange'], message: '须低于红色阈值 / must be below red' });
+      if (l.yellow >= l.orange)
+        ctx.addIssue({ code: 'custom', path: ['yellow'], message: '须低于橙色阈值 / must be below orange' });
+    })
+    .default({ ...defaults });
+}
+
+/**
+ * A model as the runtime holds it. Every model's parameters gain `levels`, its score thresholds (the model's
+ * own `levels` or 80/60/40 by default): an administrator tunes them like any parameter — versioned, audited,
+ * replayed by a backtest with given parameters — to make a noisy level stricter.
+ */
 export function defineModel<P extends Record<string, unknown>>(m: ModelDef<P>): ModelDef<P> {
-  return m;
+  const levels: Levels = { ...(m.levels ?? DEFAULT_LEVELS) };
+  const params =
+    m.params instanceof z.ZodObject
+      ? (m.params.extend({ levels: levelsParam(levels) }) as unknown)
+      : m.params;
+  return {
+    ...m,
+    levels,
+    params: params as z.ZodType<P>,
+    defaults: { ...m.defaults, levels } as P,
+  };
+}
+
+/** The thresholds in force: the parameters' `levels`, else the model's own, else 80/60/40. */
+export function levelsOf(model: { levels?: Levels | undefined }, params?: Record<string, unknown>): Levels {
+  const l = params?.levels as Levels | undefined;
+  return l && typeof l.red === 'number' ? l : (model.levels ?? DEFAULT_LEVELS);
 }
 
 /** The level of a score, or null under the yellow threshold. */
-export function levelOf(
-  score: number,
-  levels: { red: number; orange: number; yellow: number } = DEFAULT_LEVELS,
-): AlertLevel | null {
+export function levelOf(score: number, levels: Levels = DEFAULT_LEVELS): AlertLevel | null {
   if (score >= levels.red) return 'red';
   if (score >= levels.orange) return 'orange';
   if (score >= levels.yellow) return 'yellow';

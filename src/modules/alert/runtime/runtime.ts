@@ -18,6 +18,7 @@ import {
   Carry,
   LEVEL_NAMES,
   levelOf,
+  levelsOf,
   type ModelDef,
   type PassMemo,
   type Signal,
@@ -345,6 +346,8 @@ export async function applySignals(
   version: number,
   signals: Signal[],
   now: Date,
+  /** The thresholds in force (the model's `levels` parameter); the model's own by default. */
+  levels = levelsOf(model),
 ): Promise<ApplyResult> {
   const out: ApplyResult = {
     raised: 0,
@@ -357,7 +360,7 @@ export async function applySignals(
   const judged = new Map<string, Judged>();
   for (const raw of signals) {
     const s = { ...raw, score: Math.max(0, Math.min(100, Math.round(raw.score))) };
-    const level = levelOf(s.score, model.levels);
+    const level = levelOf(s.score, levels);
     if (!level) {
       out.belowThreshold++;
       continue;
@@ -745,7 +748,9 @@ export async function runModels(
       const applied = await kernel.db
         .transaction()
         .execute((tx) =>
-          withDeferredAudit(tx, () => applySignals(tx, model, state.version, r.signals, input.now)),
+          withDeferredAudit(tx, () =>
+            applySignals(tx, model, state.version, r.signals, input.now, levelsOf(model, state.params)),
+          ),
         );
       summary.raised += applied.raised;
       summary.updated += applied.updated;
