@@ -43,7 +43,7 @@ export async function judgeAlerts(k: Kernel, perModel: number, seed: number) {
     order by category, created_at, a.id`.execute(k.db);
   const judged = { confirmed: 0, dismissed: 0 };
   for (const a of rows.rows) {
-    const confirm = rng() < (CONFIRM_SHARE[a.level] ?? 0.3);
+    const confirm = rng() < CONFIRM_SHARE[a.level];
     await k.db
       .transaction()
       .execute((tx) =>

@@ -9,6 +9,7 @@ import { queryTokens } from '../../core/matters/search.ts';
 import type { AlertPayload } from './alert.schema.ts';
 import { adb } from './alert.tables.ts';
 import { alertWorkflow } from './alert.workflow.ts';
+import { latestBacktests, type StoredBacktest } from './backtest.ts';
 import { type AlertLevel, type AnyModel, LEVEL_NAMES, levelsOf } from './runtime/model.ts';
 import { modelState } from './runtime/runtime.ts';
 
@@ -270,31 +271,30 @@ export interface BacktestSummary {
   leadN: number;
 }
 
-const fraction = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const finite = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function backtestSummary(row: { run_at: Date | string; result: unknown }): BacktestSummary {
-  const r = (typeof row.result === 'string' ? JSON.parse(row.result) : (row.result ?? {})) as {
+function backtestSummary(b: StoredBacktest): BacktestSummary {
+  const r = b.result as {
     alerts?: { total?: unknown };
     precision?: unknown;
     recall?: unknown;
     leadDays?: { median?: unknown; n?: unknown };
   };
   return {
-    runAt: new Date(row.run_at).toISOString(),
-    alerts: fraction(r.alerts?.total) ?? 0,
-    precision: fraction(r.precision),
-    recall: fraction(r.recall),
-    leadDaysMedian: fraction(r.leadDays?.median),
-    leadN: fraction(r.leadDays?.n) ?? 0,
+    runAt: b.runAt,
+    alerts: finite(r.alerts?.total) ?? 0,
+    precision: finite(r.precision),
+    recall: finite(r.recall),
+    leadDaysMedian: finite(r.leadDays?.median),
+    leadN: finite(r.leadDays?.n) ?? 0,
   };
 }
 
-async function modelRows(db: DbOrTx, actor: Actor) {
+async function modelRows(db: DbOrTx, actor: Actor, models: AnyModel[]) {
   const health = await adb(db).selectFrom('alert_models').selectAll().execute();
-  // Each model's latest backtest (the index on (code, run_at desc) gives it directly).
-  const backtests = await sql<{ code: string; run_at: Date | string; result: unknown }>`
-    select distinct on (code) code, run_at, result from alert_backtests order by code, run_at desc, id desc`.execute(
+  const backtests = await latestBacktests(
     db,
+    models.map((m) => m.code),
   );
   // 研判 outcomes from the alerts' timelines: a confirmed alert went through `confirm`, a dismissed one ends so.
   const judged = await sql<{ model: string; open: string; confirmed: string; dismissed: string }>`
@@ -308,14 +308,19 @@ async function modelRows(db: DbOrTx, actor: Actor) {
   return {
     health: new Map(health.map((h) => [h.code, h])),
     judged: new Map(judged.rows.map((j) => [j.model, j])),
-    backtests: new Map(backtests.rows.map((b) => [b.code, backtestSummary(b)])),
+    backtests,
   };
 }
 
 export async function listModels(db: DbOrTx, actor: Actor, models: AnyModel[]): Promise<ModelSummary[]> {
+  return (await summarize(db, actor, models)).items;
+}
+
+/** The models' summaries, and the latest backtests they were made from (a model's page shows the whole). */
+async function summarize(db: DbOrTx, actor: Actor, models: AnyModel[]) {
   assertCan(actor, 'matter:read');
-  const { health, judged, backtests } = await modelRows(db, actor);
-  return models
+  const { health, judged, backtests } = await modelRows(db, actor, models);
+  const items: ModelSummary[] = models
     .map((m) => {
       const h = health.get(m.code);
       const j = judged.get(m.code);
@@ -340,10 +345,11 @@ export async function listModels(db: DbOrTx, actor: Actor, models: AnyModel[]): 
         confirmed,
         dismissed,
         confirmRatio: confirmed + dismissed ? confirmed / (confirmed + dismissed) : null,
-        backtest: backtests.get(m.code) ?? null,
+        backtest: backtests.has(m.code) ? backtestSummary(backtests.get(m.code)!) : null,
       };
     })
     .sort((a, b) => a.no - b.no);
+  return { items, backtests };
 }
 
 export function findModel(models: AnyModel[], code: string): AnyModel {
@@ -354,7 +360,9 @@ export function findModel(models: AnyModel[], code: string): AnyModel {
 
 export async function modelDetail(db: DbOrTx, actor: Actor, models: AnyModel[], code: string) {
   const model = findModel(models, code);
-  const summary = (await listModels(db, actor, [model]))[0]!;
+  const { items, backtests } = await summarize(db, actor, [model]);
+  const summary = items[0]!;
+  const backtest = backtests.get(code);
   const state = await modelState(db, model);
   const versions = await adb(db)
     .selectFrom('alert_model_versions')
@@ -363,13 +371,6 @@ export async function modelDetail(db: DbOrTx, actor: Actor, models: AnyModel[], 
     .orderBy('version', 'desc')
     .limit(50)
     .execute();
-  const backtest = await adb(db)
-    .selectFrom('alert_backtests')
-    .selectAll()
-    .where('code', '=', code)
-    .orderBy('run_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
   return {
     ...summary,
     params: state.params as Record<string, unknown>,
@@ -385,12 +386,7 @@ export async function modelDetail(db: DbOrTx, actor: Actor, models: AnyModel[], 
       at: new Date(v.at).toISOString(),
     })),
     backtest: backtest
-      ? {
-          runAt: new Date(backtest.run_at).toISOString(),
-          from: new Date(backtest.period_from).toISOString(),
-          to: new Date(backtest.period_to).toISOString(),
-          result: backtest.result as Record<string, unknown>,
-        }
+      ? { runAt: backtest.runAt, from: backtest.from, to: backtest.to, result: backtest.result }
       : null,
   };
 }

@@ -432,6 +432,9 @@ export function leadStats(days: number[]): { median: number | null; p90: number 
   return { median: round1(median), p90: round1(p90), n: xs.length };
 }
 
+/** part / whole to three places; null when there is no whole. */
+const ratio = (part: number, whole: number) => (whole ? round3(part / whole) : null);
+
 function score(
   run: ModelRun,
   outcomes: OutcomeRow[],
@@ -501,15 +504,15 @@ function score(
   return {
     alerts: { total: alerts.length, ...byLevel },
     truePositives: tp,
-    precision: alerts.length ? round3(tp / alerts.length) : null,
+    precision: ratio(tp, alerts.length),
     precisionByLevel: {
-      red: byLevel.red ? round3(tpByLevel.red / byLevel.red) : null,
-      orange: byLevel.orange ? round3(tpByLevel.orange / byLevel.orange) : null,
-      yellow: byLevel.yellow ? round3(tpByLevel.yellow / byLevel.yellow) : null,
+      red: ratio(tpByLevel.red, byLevel.red),
+      orange: ratio(tpByLevel.orange, byLevel.orange),
+      yellow: ratio(tpByLevel.yellow, byLevel.yellow),
     },
     outcomes: counted.length,
     warned: leads.length,
-    recall: counted.length ? round3(leads.length / counted.length) : null,
+    recall: ratio(leads.length, counted.length),
     leadDays: leadStats(leads),
     examples: { warned, unmatched },
   };
@@ -721,29 +724,44 @@ export async function runBacktest(
   };
 }
 
-/** The latest stored backtest of a model (its page shows it), or null. */
-export async function latestBacktest(
-  db: DbOrTx,
-  code: string,
-): Promise<{
+/** A model's stored backtest: when it ran, the period it replayed, its result as `BacktestModelResult` wrote it. */
+export interface StoredBacktest {
   id: string;
   runAt: string;
-  result: BacktestModelResult & { period: Record<string, unknown> };
-} | null> {
-  const r = await sql<{ id: string | number; run_at: Date | string; result: unknown }>`
-    select id, run_at, result from alert_backtests where code = ${code} order by run_at desc, id desc limit 1`.execute(
-    db,
+  from: string;
+  to: string;
+  result: Record<string, unknown>;
+}
+
+/**
+ * Each model's latest stored backtest, in one query (`alert_backtests_code_idx` gives it): the models list
+ * shows a summary of it, a model's page the whole.
+ */
+export async function latestBacktests(db: DbOrTx, codes: string[]): Promise<Map<string, StoredBacktest>> {
+  if (!codes.length) return new Map();
+  const r = await sql<{
+    id: string | number;
+    code: string;
+    run_at: Date | string;
+    period_from: Date | string;
+    period_to: Date | string;
+    result: unknown;
+  }>`
+    select distinct on (code) id, code, run_at, period_from, period_to, result from alert_backtests
+    where code = any(${sql.val(codes)}::text[]) order by code, run_at desc, id desc`.execute(db);
+  return new Map(
+    r.rows.map((row) => [
+      row.code,
+      {
+        id: String(row.id),
+        runAt: new Date(row.run_at).toISOString(),
+        from: new Date(row.period_from).toISOString(),
+        to: new Date(row.period_to).toISOString(),
+        result: (typeof row.result === 'string' ? JSON.parse(row.result) : row.result) as Record<
+          string,
+          unknown
+        >,
+      },
+    ]),
   );
-  const row = r.rows[0];
-  if (!row) return null;
-  const result = (
-    typeof row.result === 'string' ? JSON.parse(row.result) : row.result
-  ) as BacktestModelResult & {
-    period: Record<string, unknown>;
-  };
-  return {
-    id: String(row.id),
-    runAt: new Date(row.run_at).toISOString(),
-    result: { ...result, backtestId: String(row.id) },
-  };
 }

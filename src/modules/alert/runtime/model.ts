@@ -185,15 +185,12 @@ export function levelsParam(defaults: Levels) {
  * replayed by a backtest with given parameters — to make a noisy level stricter.
  */
 export function defineModel<P extends Record<string, unknown>>(m: ModelDef<P>): ModelDef<P> {
+  if (!(m.params instanceof z.ZodObject)) throw new Error(`model ${m.code}: its params must be a z.object`);
   const levels: Levels = { ...(m.levels ?? DEFAULT_LEVELS) };
-  const params =
-    m.params instanceof z.ZodObject
-      ? (m.params.extend({ levels: levelsParam(levels) }) as unknown)
-      : m.params;
   return {
     ...m,
     levels,
-    params: params as z.ZodType<P>,
+    params: m.params.extend({ levels: levelsParam(levels) }) as unknown as z.ZodType<P>,
     defaults: { ...m.defaults, levels } as P,
   };
 }
