@@ -38,7 +38,7 @@ import {
   LEVEL_NAMES,
   LEVELS,
   type ModelDetail,
-  percent,
+  percentOrDash,
   type RunResult,
 } from './shared';
 
@@ -772,7 +772,7 @@ function BacktestCard({ backtest }: { backtest: Backtest | null }) {
         <Col xs={12} md={6}>
           <Statistic
             title={t('精确率', 'Precision')}
-            value={precision === null ? '—' : percent(precision)}
+            value={percentOrDash(precision)}
             data-testid="backtest-precision"
           />
           {/* Older stored results have no per-level figures. */}
@@ -782,7 +782,7 @@ function BacktestCard({ backtest }: { backtest: Backtest | null }) {
                 const p = num(obj(r.precisionByLevel)[l]);
                 return (
                   <Tag key={l} color={LEVEL_COLORS[l].tag} style={{ marginInlineEnd: 0 }} data-level={l}>
-                    {name(LEVEL_NAMES[l])} {p === null ? '—' : percent(p)}
+                    {name(LEVEL_NAMES[l])} {percentOrDash(p)}
                   </Tag>
                 );
               })}
@@ -790,7 +790,7 @@ function BacktestCard({ backtest }: { backtest: Backtest | null }) {
           )}
         </Col>
         <Col xs={12} md={6}>
-          <Statistic title={t('召回率', 'Recall')} value={recall === null ? '—' : percent(recall)} />
+          <Statistic title={t('召回率', 'Recall')} value={percentOrDash(recall)} />
         </Col>
         <Col xs={12} md={6}>
           <Statistic title={t('提前期中位数', 'Lead time, median')} value={days(num(lead.median))} />

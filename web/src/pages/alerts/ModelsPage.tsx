@@ -12,11 +12,10 @@ import {
   HealthTag,
   KIND_NAMES,
   type ModelSummary,
-  percent,
+  percentOrDash,
   useAlertModels,
 } from './shared';
 
-const share = (v: number | null) => (v === null ? '—' : percent(v));
 /** For a column's sorter: a model without the figure (never run, never judged, never backtested) sorts below every figure. */
 const byNumber = (a: number | null | undefined, b: number | null | undefined) => (a ?? -1) - (b ?? -1);
 
@@ -151,11 +150,11 @@ export default function ModelsPage() {
             )}
           >
             <span data-testid="backtest-precision" data-value={m.backtest.precision ?? ''}>
-              {share(m.backtest.precision)}
+              {percentOrDash(m.backtest.precision)}
             </span>
             {' / '}
             <span data-testid="backtest-recall" data-value={m.backtest.recall ?? ''}>
-              {share(m.backtest.recall)}
+              {percentOrDash(m.backtest.recall)}
             </span>
           </Tooltip>
         ) : (

@@ -95,6 +95,9 @@ export function ConfirmRatio({
 
 export const percent = (v: number) => `${(v * 100).toFixed(v === 0 || v === 1 ? 0 : 1)}%`;
 
+/** A share, or — where there is none (no alert, no outcome). */
+export const percentOrDash = (v: number | null) => (v === null ? '—' : percent(v));
+
 export function formatMs(ms: number | null | undefined, t: (zh: string, en: string) => string): string {
   if (ms === null || ms === undefined) return '—';
   if (ms < 1000) return `${ms} ms`;
