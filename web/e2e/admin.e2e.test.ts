@@ -1,7 +1,7 @@
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { type E2E, picture, startE2E } from './harness.ts';
+import { clickUntil, type E2E, picture, startE2E } from './harness.ts';
 
 announceBrowserSkip('web/e2e/admin.e2e.test.ts');
 
@@ -98,12 +98,7 @@ describe.runIf(hasChromium)('areas, subjects and administration in a browser', (
     await modal.waitFor();
     // A click that lands while the dialog is still opening can be lost under load (seen in CI): an empty
     // reason is refused each time, so click again until the form says so.
-    const refused = modal.getByText('请填写查看事由');
-    for (let attempt = 0; attempt < 3 && !(await refused.isVisible()); attempt++) {
-      await modal.getByTestId('reveal-submit').click();
-      await refused.waitFor({ timeout: 5_000 }).catch(() => {});
-    }
-    await refused.waitFor();
+    await clickUntil(modal.getByTestId('reveal-submit'), modal.getByText('请填写查看事由'));
     await town.getByLabel('查看事由').fill(reason);
     await modal.getByText('请填写查看事由').waitFor({ state: 'detached' });
     await modal.getByTestId('reveal-submit').click();

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { BrowserContext, Locator, Page, Request, Response } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/cli/seed/demo.ts';
 import { runBacktest } from '../../src/modules/alert/backtest.ts';
@@ -10,7 +10,7 @@ import { defineModel, type Signal } from '../../src/modules/alert/runtime/model.
 import { applySignals } from '../../src/modules/alert/runtime/runtime.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
 import { login } from '../../src/testing/harness.ts';
-import { type E2E, startE2E } from './harness.ts';
+import { type E2E, startE2E, submitStepForm } from './harness.ts';
 import { cst, csvFile, idNumber, importFile, jobCounts, type Source } from './intake.ts';
 
 announceBrowserSkip('web/e2e/alerts.e2e.test.ts');
@@ -45,58 +45,12 @@ const waitText = (l: Locator, text: string | RegExp, timeout = STEP) =>
 /** A server round trip that writes (a transition, a save): slower than a page step on a busy 2-core machine. */
 const WRITE = 30_000;
 
-/**
- * Opens an action's form on the alert page, fills what it asks for, submits, and waits for it to close; a
- * refusal shown in the form fails the test with the server's message. When the form stays open, the failure
- * says whether the request was sent, answered or still pending, and what the form showed — enough to tell a
- * click that did not land from a slow server.
- */
+/** Opens an action's form on the alert page, fills what it asks for, and submits it (`submitStepForm`). */
 async function act(page: Page, action: string, fields: Partial<Record<'note' | 'reason', string>> = {}) {
   await page.getByTestId(`action-${action}`).click();
-  const form = page.getByTestId('action-form');
-  await form.waitFor({ timeout: STEP });
+  await page.getByTestId('action-form').waitFor({ timeout: STEP });
   for (const [k, v] of Object.entries(fields)) await page.getByTestId(`action-field-${k}`).fill(v);
-  const t0 = Date.now();
-  const traffic: string[] = [];
-  const mine = (url: string) => url.includes('/transitions');
-  const onRequest = (r: Request) => {
-    if (mine(r.url())) traffic.push(`+${Date.now() - t0} ms ${r.method()} sent`);
-  };
-  const onResponse = (r: Response) => {
-    if (mine(r.url())) traffic.push(`+${Date.now() - t0} ms answered ${r.status()}`);
-  };
-  const onFailed = (r: Request) => {
-    if (mine(r.url())) traffic.push(`+${Date.now() - t0} ms failed: ${r.failure()?.errorText}`);
-  };
-  page.on('request', onRequest);
-  page.on('response', onResponse);
-  page.on('requestfailed', onFailed);
-  try {
-    await page.getByTestId('action-submit').click();
-    const error = page.getByTestId('action-error');
-    const state = async () =>
-      (await error.count())
-        ? `refused: ${await error.textContent()}`
-        : (await form.count())
-          ? 'open'
-          : 'closed';
-    try {
-      await expect.poll(state, { timeout: WRITE, interval: 200 }).not.toBe('open');
-    } catch (e) {
-      const pending = await page.locator('[data-testid=action-submit].ant-btn-loading').count();
-      const text = (await form.textContent().catch(() => null))?.slice(0, 300);
-      throw new Error(
-        `${action}: the form is still open after ${WRITE} ms; submit button ${pending ? 'loading' : 'idle'}; ` +
-          `requests: ${traffic.join('; ') || 'none sent'}; the form shows: ${text}`,
-        { cause: e },
-      );
-    }
-    expect(await state()).toBe('closed');
-  } finally {
-    page.off('request', onRequest);
-    page.off('response', onResponse);
-    page.off('requestfailed', onFailed);
-  }
+  await submitStepForm(page, WRITE);
 }
 
 /** On an alert's page: 研判确认, then 分派 to a department of 鹿城区, as the matter page's own actions. */
@@ -108,8 +62,7 @@ async function confirmAndDispatch(page: Page, department: string, assignee: RegE
   await page.getByLabel('承办部门').press('Enter');
   await page.getByLabel('承办单位所在区域').fill('鹿城');
   await page.getByLabel('承办单位所在区域').press('Enter');
-  await page.getByTestId('action-submit').click();
-  await page.getByTestId('action-form').waitFor({ state: 'detached', timeout: WRITE });
+  await submitStepForm(page, WRITE);
   await waitText(page.getByTestId('matter-status').first(), '待签收');
   await waitText(page.getByTestId('matter-assignee'), assignee);
 }

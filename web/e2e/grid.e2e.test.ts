@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { distanceToGridM, offsetPoint } from '../../src/modules/grid/grid.geo.ts';
 import { gdb } from '../../src/modules/grid/grid.tables.ts';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { type E2E, startE2E } from './harness.ts';
+import { type E2E, startE2E, submitStepForm } from './harness.ts';
 
 announceBrowserSkip('web/e2e/grid.e2e.test.ts');
 
@@ -164,7 +164,7 @@ describe.runIf(hasChromium)('网格 in the browser: 入格 on a phone, finding �
     await page.waitForURL(/\/matters\/\d+$/);
     await page.getByText('请今日内到现场核实路灯损坏情况并拍照反馈').first().waitFor({ timeout: STEP });
     await page.getByTestId('action-sign').click();
-    await page.getByTestId('action-submit').click();
+    await submitStepForm(page, WRITE);
     await page.getByTestId('matter-status').filter({ hasText: '待到场' }).first().waitFor({ timeout: WRITE });
     // Nothing wider than the phone's 375 px.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);

@@ -124,6 +124,19 @@ export async function chooseOption(
 }
 
 /**
+ * Clicks `button` until `shown` appears, at most three times: under load a click can land while a dialog is
+ * still opening and be lost (seen in CI). Only for clicks whose repetition is harmless — a form refusing an
+ * empty field, a client-side check — never for one that writes.
+ */
+export async function clickUntil(button: Locator, shown: Locator, timeout = 15_000): Promise<void> {
+  for (let attempt = 0; attempt < 3 && !(await shown.isVisible()); attempt++) {
+    await button.click();
+    await shown.waitFor({ timeout: 5_000 }).catch(() => {});
+  }
+  await shown.waitFor({ timeout });
+}
+
+/**
  * Waits until the elements matching `selector` are shown and none of them is animating (a dialog's zoom, a
  * drawer's slide): a list opened or a click made during the animation can land where the element no longer
  * is. Bounded like every wait.

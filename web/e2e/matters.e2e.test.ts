@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserSkip, hasChromium } from '../../src/testing/browser.ts';
-import { type E2E, startE2E } from './harness.ts';
+import { type E2E, startE2E, submitStepForm } from './harness.ts';
 
 announceBrowserSkip('web/e2e/matters.e2e.test.ts');
 
@@ -50,8 +50,7 @@ async function act(
 ) {
   await page.getByTestId(`action-${action}`).click();
   for (const [k, v] of Object.entries(fields)) await page.getByTestId(`action-field-${k}`).fill(v);
-  await page.getByTestId('action-submit').click();
-  await page.getByTestId('action-form').waitFor({ state: 'detached', timeout: STEP });
+  await submitStepForm(page);
 }
 
 const status = (page: Page) => page.getByTestId('matter-status');
@@ -197,8 +196,7 @@ describe.runIf(hasChromium)('matters in the browser: report, dispatch, handle, c
     await page.getByLabel('承办部门').press('Enter');
     await page.getByLabel('承办单位所在区域').fill('鹿城');
     await page.getByLabel('承办单位所在区域').press('Enter');
-    await page.getByTestId('action-submit').click();
-    await page.getByTestId('action-form').waitFor({ state: 'detached', timeout: STEP });
+    await submitStepForm(page);
     await waitText(status(page), '待签收');
     await waitText(page.getByTestId('matter-assignee'), /住建局.*鹿城区/);
   }, 90_000);
